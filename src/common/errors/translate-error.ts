@@ -1,0 +1,80 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import {
+  AppError,
+  InvalidArgumentError,
+  MethodNotAllowedError,
+  NotFoundError,
+  UnavailableError,
+} from './app-error.js';
+import { GrpcCode } from './grpc-code.js';
+
+/** Unexpected failures reach clients only as this: no SQL, no stack, no internals. */
+export class InternalError extends AppError {
+  readonly code = GrpcCode.INTERNAL;
+  constructor(cause: unknown) {
+    super('internal error', { cause });
+  }
+}
+
+/**
+ * Maps anything thrown to the AppError shown to the client. Nest's own HTTP exceptions only come
+ * from the framework (routing, body parsing): the application itself throws AppErrors.
+ */
+export function translateError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof HttpException) return fromHttpException(error);
+  if (isUnavailable(error)) return new UnavailableError(error);
+  return new InternalError(error);
+}
+
+function fromHttpException(error: HttpException): AppError {
+  switch (error.getStatus() as HttpStatus) {
+    case HttpStatus.NOT_FOUND:
+      return new NotFoundError(undefined, 'Not Found');
+    case HttpStatus.METHOD_NOT_ALLOWED:
+      return new MethodNotAllowedError();
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return new InvalidArgumentError('request body too large');
+    case HttpStatus.BAD_REQUEST:
+      return new InvalidArgumentError('request body is not valid');
+    default:
+      return new InternalError(error);
+  }
+}
+
+/** Node socket errors that mean the database (or a peer) cannot be reached. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * Whether an error means the database is unreachable: a network error, a connection or query
+ * timeout of node-postgres, or a PostgreSQL connection-class SQLSTATE (08xxx, 57P01-57P03, 53300).
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+export function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (NETWORK_ERRORS.has(code)) return true;
+      if (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
+    }
+    if (
+      /connection terminated|connection timeout|timeout exceeded when trying to connect|query read timeout|Connection terminated unexpectedly|connect ECONNREFUSED/i.test(
+        e.message,
+      )
+    ) {
+      return true;
+    }
+    const driverError = (e as { driverError?: unknown }).driverError;
+    e = driverError instanceof Error ? driverError : e.cause;
+  }
+  return false;
+}

@@ -1,0 +1,154 @@
+import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
+import { AUTH_HEADER_MISSING, http, TOKEN_INVALID } from '../support/http.js';
+
+const PROFILE = '/auth/v1/users/me/profile';
+const body = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  nickName: 'ada',
+  displayName: 'Ada Lovelace',
+};
+
+describe('REST authentication (JWKS)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each([
+    ['PUT', '/auth/v1/users/me/profile'],
+    ['PUT', '/users/me/profile'],
+    ['GET', '/auth/v1/users/me/profile'],
+    ['GET', '/users/me/profile'],
+  ])('%s %s without a token is 401 "auth header missing"', async (method, path) => {
+    const res = await http(t.baseUrl, method, path, method === 'PUT' ? { body } : {});
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(AUTH_HEADER_MISSING);
+  });
+
+  it('checks the token before the body: a bad body without a token is still 401', async () => {
+    const res = await http(t.baseUrl, 'PUT', PROFILE, {
+      rawBody: '{not json',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(AUTH_HEADER_MISSING);
+    const bad = await http(t.baseUrl, 'PUT', PROFILE, {
+      rawBody: '{not json',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.body).toEqual(TOKEN_INVALID);
+  });
+
+  const badTokens: [string, (t: TestApp) => Promise<string> | string][] = [
+    ['an expired token', (t) => t.issuer.mint('alice', { expiresInSeconds: -120 })],
+    ['a token not valid yet', (t) => t.issuer.mint('alice', { notBeforeSeconds: 300 })],
+    ['a wrong issuer', (t) => t.issuer.mint('alice', { iss: 'https://evil.test' })],
+    ['a wrong audience', (t) => t.issuer.mint('alice', { aud: 'another-api' })],
+    ['no audience', (t) => t.issuer.mint('alice', { aud: null })],
+    ['no subject', (t) => t.issuer.mint('alice', { sub: null })],
+    ['an empty subject', (t) => t.issuer.mint('', {})],
+    ['alg none', (t) => t.issuer.noneToken('alice')],
+    ['HS256 signed with the public key', (t) => t.issuer.hmacWithPublicKeyToken('alice')],
+    ['a key not in the JWKS', (t) => t.issuer.mint('alice', { key: 'unknown' })],
+    ['a tampered payload', (t) => t.issuer.tamperedToken('alice')],
+    ['garbage', () => 'not.a.jwt'],
+  ];
+
+  it.each(badTokens)('rejects %s with AUTH-7fs1e', async (_, make) => {
+    const token = await make(t);
+    for (const method of ['GET', 'PUT']) {
+      const res = await http(t.baseUrl, method, PROFILE, {
+        token,
+        ...(method === 'PUT' ? { body } : {}),
+      });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual(TOKEN_INVALID);
+      expect(res.text).not.toMatch(/expired|issuer|audience|signature|stack/i);
+    }
+  });
+
+  it('rejects a header that is not a bearer token', async () => {
+    for (const authorization of ['Basic YWxpY2U6c2VjcmV0', 'Bearer', 'token-without-scheme']) {
+      const res = await http(t.baseUrl, 'GET', PROFILE, { headers: { authorization } });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual(TOKEN_INVALID);
+    }
+  });
+
+  it('accepts RS256, PS256 and ES256 tokens, within the clock tolerance', async () => {
+    for (const alg of ['RS256', 'PS256', 'ES256'] as const) {
+      const token = await t.issuer.mint(`subject-${alg}`, { alg });
+      const res = await http(t.baseUrl, 'PUT', PROFILE, { token, body });
+      expect(res.status).toBe(200);
+    }
+    const skewed = await t.issuer.mint('skewed', { notBeforeSeconds: 3 });
+    expect((await http(t.baseUrl, 'PUT', PROFILE, { token: skewed, body })).status).toBe(200);
+  });
+
+  it('fetches the JWKS again for an unknown kid after key rotation', async () => {
+    await http(t.baseUrl, 'GET', PROFILE, { token: await t.issuer.mint('rotation') });
+    const before = t.issuer.jwksRequests;
+    await t.issuer.rotate();
+    // The service refetches for an unknown kid at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const token = await t.issuer.mint('rotation');
+    const res = await http(t.baseUrl, 'PUT', PROFILE, { token, body });
+    expect(res.status).toBe(200);
+    expect(t.issuer.jwksRequests).toBeGreaterThan(before);
+  });
+
+  it('caches the JWKS between calls', async () => {
+    const token = await t.issuer.mint('cached');
+    await http(t.baseUrl, 'GET', PROFILE, { token });
+    const before = t.issuer.jwksRequests;
+    for (let i = 0; i < 5; i++) await http(t.baseUrl, 'GET', PROFILE, { token });
+    expect(t.issuer.jwksRequests).toBe(before);
+  });
+
+  it('takes the resource owner from the claim, or the default organisation', async () => {
+    const withClaim = await t.issuer.mint('org-user', {
+      claims: { [RESOURCE_OWNER_CLAIM]: 'org-42' },
+    });
+    const res = await http(t.baseUrl, 'PUT', PROFILE, { token: withClaim, body });
+    expect(res.status).toBe(200);
+    expect(res.body.details.resourceOwner).toBe('org-42');
+
+    const without = await t.issuer.mint('plain-user');
+    const plain = await http(t.baseUrl, 'PUT', PROFILE, { token: without, body });
+    expect(plain.body.details.resourceOwner).toBe('default-org');
+  });
+
+  it('leaves health probes and the OpenAPI document open', async () => {
+    expect((await http(t.baseUrl, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await http(t.baseUrl, 'GET', '/readyz')).body).toEqual({ status: 'ok' });
+    const doc = await http(t.baseUrl, 'GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toContain('/auth/v1/users/me/profile');
+  });
+});
+
+describe('REST authentication (PEM public key)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      auth: (issuer) => ({ mode: 'public-key', publicKeyPem: issuer.publicKeyPem }),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('accepts tokens of that key and rejects others', async () => {
+    const good = await t.issuer.mint('pem-user', { key: 'primary' });
+    expect((await http(t.baseUrl, 'PUT', PROFILE, { token: good, body })).status).toBe(200);
+    const other = await t.issuer.mint('pem-user', { key: 'secondary' });
+    expect((await http(t.baseUrl, 'GET', PROFILE, { token: other })).body).toEqual(TOKEN_INVALID);
+    const hmac = t.issuer.hmacWithPublicKeyToken('pem-user');
+    expect((await http(t.baseUrl, 'GET', PROFILE, { token: hmac })).body).toEqual(TOKEN_INVALID);
+  });
+});

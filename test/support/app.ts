@@ -1,0 +1,80 @@
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { createServer } from 'node:net';
+import { createApp, startApp } from '../../src/app.factory.js';
+import { type AppConfig, type AuthConfig } from '../../src/config/config.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
+
+export const RESOURCE_OWNER_CLAIM = 'urn:zitadel:iam:user:resourceowner:id';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  issuer: TestIssuer;
+  database: TestDatabase;
+  /** http://127.0.0.1:<port> of the listening app (REST, gRPC-web). */
+  baseUrl: string;
+  /** host:port of its gRPC server. */
+  grpcTarget: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application, listening on 127.0.0.1 with an ephemeral port, verifying tokens of a
+ * test identity provider whose JWKS is served on 127.0.0.1, on a fresh database.
+ */
+export async function startTestApp(
+  overrides: { auth?: (issuer: TestIssuer) => Partial<AuthConfig> } = {},
+): Promise<TestApp> {
+  const issuer = await startTestIssuer({ audience: 'profile-service' });
+  const database = await createTestDatabase();
+  const auth = {
+    mode: 'jwks',
+    issuer: issuer.issuer,
+    jwksUri: issuer.jwksUri,
+    audience: issuer.audience,
+    resourceOwnerClaim: RESOURCE_OWNER_CLAIM,
+    defaultResourceOwner: 'default-org',
+    ...overrides.auth?.(issuer),
+  } as AuthConfig;
+  const config: AppConfig = {
+    production: true,
+    port: 0,
+    grpcPort: await freePort(),
+    dataDir: database.dataDir,
+    database: database.config,
+    auth,
+  };
+  // TEST_LOGS=1 shows the application's log (errors included) while debugging a test.
+  const app = await createApp(config, process.env.TEST_LOGS === '1' ? {} : { logger: false });
+  const port = await startApp(app, config, '127.0.0.1');
+  return {
+    app,
+    config,
+    issuer,
+    database,
+    baseUrl: `http://127.0.0.1:${port}`,
+    grpcTarget: `127.0.0.1:${config.grpcPort}`,
+    close: async () => {
+      await app.close();
+      await issuer.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A port that was free a moment ago (grpc-js under Nest does not report the port it bound). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
