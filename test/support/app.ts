@@ -1,7 +1,7 @@
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createServer } from 'node:net';
 import { createApp, startApp } from '../../src/app.factory.js';
-import { type AppConfig, type AuthConfig } from '../../src/config/config.js';
+import { type AppConfig, type AuthConfig, type DatabaseConfig } from '../../src/config/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
 
@@ -24,7 +24,10 @@ export interface TestApp {
  * test identity provider whose JWKS is served on 127.0.0.1, on a fresh database.
  */
 export async function startTestApp(
-  overrides: { auth?: (issuer: TestIssuer) => Partial<AuthConfig> } = {},
+  overrides: {
+    auth?: (issuer: TestIssuer) => Partial<AuthConfig>;
+    database?: (database: TestDatabase) => DatabaseConfig;
+  } = {},
 ): Promise<TestApp> {
   const issuer = await startTestIssuer({ audience: 'profile-service' });
   const database = await createTestDatabase();
@@ -42,7 +45,7 @@ export async function startTestApp(
     port: 0,
     grpcPort: await freePort(),
     dataDir: database.dataDir,
-    database: database.config,
+    database: overrides.database?.(database) ?? database.config,
     auth,
   };
   // TEST_LOGS=1 shows the application's log (errors included) while debugging a test.

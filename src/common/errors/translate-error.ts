@@ -60,21 +60,25 @@ const NETWORK_ERRORS = new Set([
  * https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
 export function isUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
+  // Duck-typed, not `instanceof Error`: socket errors may come from another realm (e.g. Jest's vm).
+  let e: unknown = error;
+  for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const { code, message, driverError, cause } = e as {
+      code?: unknown;
+      message?: unknown;
+      driverError?: unknown;
+      cause?: unknown;
+    };
     if (typeof code === 'string') {
       if (NETWORK_ERRORS.has(code)) return true;
       if (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
     }
-    if (
-      /connection terminated|connection timeout|timeout exceeded when trying to connect|query read timeout|Connection terminated unexpectedly|connect ECONNREFUSED/i.test(
-        e.message,
-      )
-    ) {
-      return true;
-    }
-    const driverError = (e as { driverError?: unknown }).driverError;
-    e = driverError instanceof Error ? driverError : e.cause;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+    e = driverError ?? cause;
   }
   return false;
 }
+
+/** node-postgres reports its own timeouts and lost connections without a code. */
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|connection timeout|timeout exceeded when trying to connect|query read timeout|connect ECONNREFUSED/i;
