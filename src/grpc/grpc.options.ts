@@ -6,6 +6,7 @@ import { type PackageDefinition } from '@grpc/proto-loader';
 import { type Server } from '@grpc/grpc-js';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
+import { answerUnknownMethodsWithStatus } from './unimplemented-fallback.js';
 
 /** The packages served over gRPC; each names its .proto file below proto/. */
 export const GRPC_PACKAGES = [{ name: 'zitadel.auth.v1', file: 'zitadel/auth.proto' }] as const;
@@ -50,6 +51,7 @@ export function grpcOptions(port: number): GrpcOptions {
         const health = new HealthImplementation({ '': 'SERVING' });
         for (const { name } of GRPC_PACKAGES) health.setStatus(`${name}.AuthService`, 'SERVING');
         health.addToServer(server);
+        answerUnknownMethodsWithStatus(server);
       },
     },
   };
