@@ -33,6 +33,8 @@ export async function createApp(
     maxAge: 600,
   });
   app.disable('x-powered-by');
+  // Answers are computed per caller; grpc-gateway sends no ETag either.
+  app.set('etag', false);
 
   const document = SwaggerModule.createDocument(
     app,

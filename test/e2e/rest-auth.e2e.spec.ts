@@ -129,6 +129,17 @@ describe('REST authentication (JWKS)', () => {
     const doc = await http(t.baseUrl, 'GET', '/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toContain('/auth/v1/users/me/profile');
+    const put = doc.body.paths['/auth/v1/users/me/profile'].put;
+    expect(put.operationId).toBe('UpdateMyProfile');
+    expect(Object.keys(put.requestBody.content['application/json'].schema.properties)).toEqual([
+      'firstName',
+      'lastName',
+      'nickName',
+      'displayName',
+      'preferredLanguage',
+      'gender',
+    ]);
+    expect(put.security).toEqual([{ bearer: [] }]);
   });
 });
 
