@@ -21,12 +21,14 @@ export function serverUrl(): string | undefined {
 /**
  * A fresh, empty database for one test file: a new database on the real PostgreSQL server when
  * one is given (so files run in parallel without sharing rows), else an embedded PGlite in a
- * temporary folder. Migrations are applied by the application itself when it starts.
+ * temporary folder (always, with `embedded: true`). Migrations are applied by the application itself when it starts.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { embedded?: boolean } = {},
+): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'profile-test-'));
   const timeouts = { connectTimeoutMs: 5000, queryTimeoutMs: 10_000 };
-  const url = serverUrl();
+  const url = options.embedded === true ? undefined : serverUrl();
   if (url === undefined) {
     return {
       config: { kind: 'embedded', dataDir, ...timeouts },
