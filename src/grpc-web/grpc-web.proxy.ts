@@ -18,6 +18,7 @@ import type {
   OutgoingHttpHeaders as Http2OutgoingHeaders,
 } from 'node:http2';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { NETWORK_ERROR_CODES } from '../common/errors/translate-error.js';
 
 export interface GrpcWebProxyLogger {
   warn(message: string): void;
@@ -179,15 +180,7 @@ const GRPC_PATH = /^\/[^/?#]*\.[^/?#]*\/[^/?#]+$/;
 
 /** Errors that mean "could not reach / lost the upstream". */
 const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
+  ...NETWORK_ERROR_CODES,
   'ERR_HTTP2_SESSION_ERROR',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_INVALID_SESSION',

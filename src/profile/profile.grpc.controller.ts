@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { type Caller } from '../auth/caller.js';
 import { CurrentCaller } from '../auth/current-caller.decorator.js';
-import { type Gender, type ObjectDetails, type ProfileFields } from './profile.model.js';
+import { type ObjectDetails, type ProfileFields } from './profile.model.js';
 import { ProfileService } from './profile.service.js';
 
 /** google.protobuf.Timestamp as @grpc/proto-loader takes it (longs as strings). */
@@ -18,16 +18,6 @@ interface ObjectDetailsWire {
   resourceOwner: string;
 }
 
-/** UpdateMyProfileRequest as @grpc/proto-loader decodes it (camelCase, enums as numbers). */
-export interface UpdateMyProfileRequestWire {
-  firstName: string;
-  lastName: string;
-  nickName: string;
-  displayName: string;
-  preferredLanguage: string;
-  gender: Gender;
-}
-
 /** gRPC adapter over ProfileService; gRPC-web reaches it through the gRPC-web proxy. */
 @Controller()
 export class ProfileGrpcController {
@@ -35,10 +25,11 @@ export class ProfileGrpcController {
 
   @GrpcMethod('AuthService', 'UpdateMyProfile')
   async updateMyProfile(
-    @Payload() request: UpdateMyProfileRequestWire,
+    // @grpc/proto-loader decodes it with the fields of ProfileFields (camelCase, enum numbers).
+    @Payload() request: ProfileFields,
     @CurrentCaller() caller: Caller,
   ): Promise<{ details: ObjectDetailsWire }> {
-    const details = await this.profiles.updateMyProfile(caller, fieldsOf(request));
+    const details = await this.profiles.updateMyProfile(caller, request);
     return { details: detailsWire(details) };
   }
 
@@ -49,17 +40,6 @@ export class ProfileGrpcController {
     const view = await this.profiles.getMyProfile(caller);
     return { details: detailsWire(view.details), profile: view.profile };
   }
-}
-
-function fieldsOf(request: UpdateMyProfileRequestWire): ProfileFields {
-  return {
-    firstName: request.firstName,
-    lastName: request.lastName,
-    nickName: request.nickName,
-    displayName: request.displayName,
-    preferredLanguage: request.preferredLanguage,
-    gender: request.gender,
-  };
 }
 
 function detailsWire(details: ObjectDetails): ObjectDetailsWire {

@@ -1,18 +1,12 @@
 import { DataSource } from 'typeorm';
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
 import { http, RFC3339_UTC, statusWithId } from '../support/http.js';
+import { ADA } from '../support/profile.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
 const ALIAS = '/users/me/profile';
 
-const ada = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  nickName: 'ada',
-  displayName: 'Ada Lovelace',
-  preferredLanguage: 'en',
-  gender: 'GENDER_FEMALE',
-};
+const ada = ADA;
 
 const NAME_RULE = 'value length must be between 1 and 200 runes, inclusive';
 

@@ -4,7 +4,7 @@ import { ValidationError } from '../../src/common/errors/app-error.js';
 import { type AppConfig, type DatabaseConfig } from '../../src/config/config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
-import { Gender, type ProfileFields } from '../../src/profile/profile.model.js';
+import { type ProfileFields } from '../../src/profile/profile.model.js';
 import {
   ProfileNotChangedError,
   ProfileNotFoundError,
@@ -13,15 +13,9 @@ import {
 import { ProfileModule } from '../../src/profile/profile.module.js';
 import { ProfileService } from '../../src/profile/profile.service.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/database.js';
+import { ADA_MESSAGE } from '../support/profile.js';
 
-const ada: ProfileFields = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  nickName: 'ada',
-  displayName: 'Ada Lovelace',
-  preferredLanguage: 'en',
-  gender: Gender.FEMALE,
-};
+const ada: ProfileFields = ADA_MESSAGE;
 
 /** The service's rules hold on both databases: the PostgreSQL server (when given) and PGlite. */
 const databases: [string, () => Promise<TestDatabase>][] = [

@@ -43,7 +43,7 @@ function fromHttpException(error: HttpException): AppError {
 }
 
 /** Node socket errors that mean the database (or a peer) cannot be reached. */
-const NETWORK_ERRORS = new Set([
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -51,6 +51,7 @@ const NETWORK_ERRORS = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'ECONNABORTED',
   'EPIPE',
 ]);
 
@@ -70,7 +71,7 @@ export function isUnavailable(error: unknown): boolean {
       cause?: unknown;
     };
     if (typeof code === 'string') {
-      if (NETWORK_ERRORS.has(code)) return true;
+      if (NETWORK_ERROR_CODES.has(code)) return true;
       if (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
     }
     if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
