@@ -13,7 +13,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await createApp(config);
-  app.enableShutdownHooks();
+  // Only the signals that mean "stop" (Nest's default list also has SIGHUP and SIGUSR2).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const port = await startApp(app, config);
   const logger = new Logger('Main');
   logger.log(

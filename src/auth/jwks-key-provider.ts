@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors } from 'jose';
 import { type SecretOrKeyProvider } from 'passport-jwt';
+import { asVerificationKey } from './verification-key.js';
 
 /** The keys cannot be fetched (network, timeout, bad answer): not the caller's fault. */
 export class KeySourceUnavailableError extends Error {
@@ -35,7 +36,7 @@ export function jwksKeyProvider(
     cooldownDuration: options.cooldownMs ?? 1000,
     timeoutDuration: options.timeoutMs ?? 5000,
   });
-  const pems = new WeakMap<object, string>();
+  const keyObjects = new WeakMap<object, KeyObject>();
   return (_request, rawJwtToken, done) => {
     let header;
     try {
@@ -50,13 +51,13 @@ export function jwksKeyProvider(
     }
     jwks(header).then(
       (key) => {
-        // jsonwebtoken (under passport-jwt) takes a PEM; convert each CryptoKey once.
-        let pem = pems.get(key);
-        if (pem === undefined) {
-          pem = KeyObject.from(key).export({ type: 'spki', format: 'pem' }).toString();
-          pems.set(key, pem);
+        // jsonwebtoken (under passport-jwt) takes a KeyObject; convert each cached CryptoKey once.
+        let keyObject = keyObjects.get(key);
+        if (keyObject === undefined) {
+          keyObject = KeyObject.from(key);
+          keyObjects.set(key, keyObject);
         }
-        done(null, pem);
+        done(null, asVerificationKey(keyObject));
       },
       (error: unknown) => {
         const tokenProblem =

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import {
@@ -11,6 +12,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type Caller } from './caller.js';
 import { loadOrCreateDevKey } from './dev-keys.js';
 import { jwksKeyProvider } from './jwks-key-provider.js';
+import { asVerificationKey } from './verification-key.js';
 
 /**
  * Asymmetric algorithms only: never `none`, never HMAC (a public key must not double as an
@@ -72,7 +74,7 @@ function keyOptions(
     case 'jwks':
       return { secretOrKeyProvider: jwksKeyProvider(auth.jwksUri, ALLOWED_ALGORITHMS) };
     case 'public-key':
-      return { secretOrKey: auth.publicKeyPem };
+      return { secretOrKey: asVerificationKey(createPublicKey(auth.publicKeyPem)) };
     case 'development': {
       const key = loadOrCreateDevKey(auth.dataDir);
       new Logger('Auth').warn(
@@ -81,7 +83,7 @@ function keyOptions(
           '`npm run token -- <subject>`. Never run like this in production: set AUTH_ISSUER ' +
           'and AUTH_JWKS_URI or AUTH_PUBLIC_KEY.',
       );
-      return { secretOrKey: key.publicKeyPem };
+      return { secretOrKey: asVerificationKey(createPublicKey(key.publicKeyPem)) };
     }
   }
 }

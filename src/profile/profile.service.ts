@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Caller } from '../auth/caller.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import {
   type FieldChange,
   PROFILE_ADDED,
@@ -28,6 +29,12 @@ const PROFILE_LOCK_CLASS = 0x50524f46;
 
 @Injectable()
 export class ProfileService {
+  /**
+   * Updates of one profile wait here, not on the database lock, so a burst of them holds one
+   * pooled connection instead of all (the advisory lock still orders them across instances).
+   */
+  private readonly updates = new KeyedMutex();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -38,6 +45,10 @@ export class ProfileService {
   async updateMyProfile(caller: Caller, request: ProfileFields): Promise<ObjectDetails> {
     const next = validateProfileUpdate(request);
     const userId = requireSubject(caller);
+    return this.updates.run(userId, () => this.write(caller, userId, next));
+  }
+
+  private write(caller: Caller, userId: string, next: ProfileFields): Promise<ObjectDetails> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
         PROFILE_LOCK_CLASS,

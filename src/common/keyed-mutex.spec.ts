@@ -1,0 +1,47 @@
+import { KeyedMutex } from './keyed-mutex.js';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('KeyedMutex', () => {
+  it('runs tasks of one key one at a time, in call order', async () => {
+    const mutex = new KeyedMutex();
+    const log: string[] = [];
+    let running = 0;
+    const task = (name: string) => async () => {
+      running++;
+      expect(running).toBe(1);
+      log.push(`start ${name}`);
+      await tick();
+      log.push(`end ${name}`);
+      running--;
+      return name;
+    };
+    const results = await Promise.all(['a', 'b', 'c'].map((n) => mutex.run('k', task(n))));
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(mutex.size).toBe(0);
+  });
+
+  it('runs different keys side by side', async () => {
+    const mutex = new KeyedMutex();
+    let running = 0;
+    let peak = 0;
+    const task = async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await tick();
+      running--;
+    };
+    await Promise.all([mutex.run('x', task), mutex.run('y', task), mutex.run('z', task)]);
+    expect(peak).toBe(3);
+  });
+
+  it('goes on after a task fails, and passes the failure to its caller only', async () => {
+    const mutex = new KeyedMutex();
+    const failing = mutex.run('k', () => Promise.reject(new Error('boom')));
+    const next = mutex.run('k', () => Promise.resolve('next'));
+    await expect(failing).rejects.toThrow('boom');
+    await expect(next).resolves.toBe('next');
+    expect(mutex.size).toBe(0);
+  });
+});
