@@ -8,8 +8,7 @@
 //           te: trailers, the client's metadata.
 // Response: 200, the upstream's data frames as they arrive (base64 for -text), then the upstream's
 //           trailers as a gRPC-web trailer frame (flag 0x80). A trailers-only upstream answer (an
-//           immediate error) becomes a response whose headers carry grpc-status and whose body is
-//           empty, as PROTOCOL-WEB allows; @connectrpc/connect and grpc-web both accept it.
+//           immediate error) also becomes a trailer frame: a body holding only the status.
 import http2 from 'node:http2';
 import type {
   ClientHttp2Session,
@@ -375,8 +374,7 @@ class ProxiedCall {
   }
 
   /**
-   * Ends the call with a status of the proxy's own (trailers-only when nothing has been sent yet)
-   * and cancels the upstream stream if it is still open.
+   * Ends the call with a status of the proxy's own and cancels the upstream stream if it is still open.
    */
   fail(code: number, message: string, closeConnection = false): void {
     if (closeConnection && !this.res.headersSent) this.res.setHeader('connection', 'close');
@@ -396,7 +394,7 @@ class ProxiedCall {
     }
     const metadata = metadataOf(headers);
     if (metadata['grpc-status'] !== undefined) {
-      // Trailers-only: the status is in the headers and no message follows.
+      // Trailers-only upstream: the status is in the headers and no message follows.
       this.finish(metadata, http2.constants.NGHTTP2_NO_ERROR);
       return;
     }
@@ -530,13 +528,12 @@ class ProxiedCall {
     this.done = true;
     this.stopReadingRequest();
     if (this.flushTimer) clearImmediate(this.flushTimer);
-    if (!this.res.headersSent) {
-      this.res.writeHead(200, this.responseHeaders(status));
-      this.res.end();
-    } else {
-      const frame = trailerFrame(status);
-      this.res.end(this.encoder ? this.encoder.push(frame) + this.encoder.flush() : frame);
-    }
+    // Always a trailer frame, also when nothing was sent yet (never a trailers-only answer with
+    // the status in the HTTP headers): the contract puts the status in the trailer frame, and
+    // every gRPC-web client reads it there.
+    if (!this.res.headersSent) this.res.writeHead(200, this.responseHeaders({}));
+    const frame = trailerFrame(status);
+    this.res.end(this.encoder ? this.encoder.push(frame) + this.encoder.flush() : frame);
     const upstream = this.upstream;
     if (upstream && !upstream.destroyed) upstream.close(resetCode);
   }

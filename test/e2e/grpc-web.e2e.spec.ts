@@ -399,14 +399,17 @@ describe('gRPC-web (@connectrpc/connect-node, HTTP/1.1)', () => {
     it('lets a browser read grpc-status, grpc-message and grpc-status-details-bin', async () => {
       const origin = 'https://app.example.test';
       const { token } = await subject();
-      // An error answered trailers-only (the status is in the headers) and a success.
+      // An error (its status in the trailer frame, as the contract says) and a success.
       const error = await grpcWebFetch(t.baseUrl, GET, getBody(), { token, headers: { origin } });
       const success = await grpcWebFetch(t.baseUrl, UPDATE, updateBody(), {
         token,
         headers: { origin },
       });
       expect(error.status['grpc-status']).toBe('5');
+      expect(error.statusIn).toBe('trailer');
+      expect(error.messages).toHaveLength(0);
       expect(success.status['grpc-status']).toBe('0');
+      expect(success.statusIn).toBe('trailer');
       for (const res of [error, success]) {
         expect([origin, '*']).toContain(res.headers.get('access-control-allow-origin'));
         const exposed = (res.headers.get('access-control-expose-headers') ?? '')
