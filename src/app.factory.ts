@@ -2,12 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { answerClientErrorsWithStatus } from './common/transport/client-error.js';
 import { type AppConfig } from './config/config.js';
 import { grpcOptions } from './grpc/grpc.options.js';
 import { GrpcWebProxyService } from './grpc-web/grpc-web.module.js';
-
-/** Largest REST request body; a profile update is well under 4 KiB. */
-const BODY_LIMIT = '64kb';
 
 /**
  * The configured hybrid application (HTTP and gRPC), not yet listening: used by main.ts and by
@@ -18,8 +16,8 @@ export async function createApp(
   options: { logger?: false } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    // The body is read raw and decoded by ProtoJsonPipe after the guard, so that a token is
-    // checked before the body is looked at and malformed JSON is answered in the Status envelope.
+    // No body parser: ProtoJsonPipe reads the body after the guard, so the token is checked
+    // before the body is looked at, and bad bodies are answered in the Status envelope.
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
@@ -27,7 +25,6 @@ export async function createApp(
   app.use(app.get(GrpcWebProxyService).middleware);
   // gRPC on its own port; inheritAppConfig gives it the global guard, pipes and filter too.
   app.connectMicroservice(grpcOptions(config.grpcPort), { inheritAppConfig: true });
-  app.useBodyParser('raw', { type: () => true, limit: BODY_LIMIT });
   app.enableCors({
     exposedHeaders: ['grpc-status', 'grpc-message', 'grpc-status-details-bin'],
     maxAge: 600,
@@ -35,6 +32,16 @@ export async function createApp(
   app.disable('x-powered-by');
   // Answers are computed per caller; grpc-gateway sends no ETag either.
   app.set('etag', false);
+  // Exact paths, as grpc-gateway matches them: no other letter case, no trailing slash. Express
+  // reads these options when it makes its router, which has happened by now, and each route reads
+  // them when it is added, at init.
+  const express = app.getHttpAdapter().getInstance() as unknown as {
+    router: { caseSensitive: boolean; strict: boolean };
+  };
+  const router = express.router;
+  router.caseSensitive = true;
+  router.strict = true;
+  answerClientErrorsWithStatus(app.getHttpServer());
 
   const document = SwaggerModule.createDocument(
     app,

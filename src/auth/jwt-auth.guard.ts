@@ -5,7 +5,7 @@ import { UnavailableError } from '../common/errors/app-error.js';
 import { authRequestOf, type AuthRequest } from './auth-request.js';
 import { AuthHeaderMissingError, TokenInvalidError } from './auth.errors.js';
 import { type Caller } from './caller.js';
-import { KeySourceUnavailableError } from './jwks-key-provider.js';
+import { KeySourceUnavailableError } from './verification-keys.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
 /**

@@ -1,18 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import {
-  ExtractJwt,
-  type SecretOrKeyProvider,
-  Strategy,
-  type StrategyOptionsWithoutRequest,
-} from 'passport-jwt';
+import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { type AppConfig, type AuthConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type Caller } from './caller.js';
 import { loadOrCreateDevKey } from './dev-keys.js';
-import { jwksKeyProvider } from './jwks-key-provider.js';
-import { asVerificationKey } from './verification-key.js';
+import { checkedKeyProvider, jwksKeys, type KeyResolver, staticKey } from './verification-keys.js';
 
 /**
  * Asymmetric algorithms only: never `none`, never HMAC (a public key must not double as an
@@ -43,7 +37,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const auth = config.auth;
     const options: StrategyOptionsWithoutRequest = {
-      ...keyOptions(auth),
+      secretOrKeyProvider: checkedKeyProvider(ALLOWED_ALGORITHMS, keyResolver(auth)),
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       issuer: auth.issuer,
       ...(auth.audience === undefined ? {} : { audience: auth.audience }),
@@ -56,6 +50,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** Called by passport-jwt with the verified payload. */
   validate(payload: Record<string, unknown>): Caller {
+    // jsonwebtoken checks `exp` only when present; a token without one would never expire.
+    if (typeof payload.exp !== 'number') throw new UnusableTokenError('token has no exp');
     const subject = payload.sub;
     if (typeof subject !== 'string' || subject.trim() === '') {
       throw new UnusableTokenError('token has no subject');
@@ -63,18 +59,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const claim = payload[this.auth.resourceOwnerClaim];
     const resourceOwner =
       typeof claim === 'string' && claim.trim() !== '' ? claim : this.auth.defaultResourceOwner;
+    // PostgreSQL text cannot hold NUL: such a token names no caller that could exist.
+    if (subject.includes('\0') || resourceOwner.includes('\0')) {
+      throw new UnusableTokenError('token claims contain NUL');
+    }
     return { subject, resourceOwner };
   }
 }
 
-function keyOptions(
-  auth: AuthConfig,
-): { secretOrKey: string } | { secretOrKeyProvider: SecretOrKeyProvider } {
+function keyResolver(auth: AuthConfig): KeyResolver {
   switch (auth.mode) {
     case 'jwks':
-      return { secretOrKeyProvider: jwksKeyProvider(auth.jwksUri, ALLOWED_ALGORITHMS) };
+      return jwksKeys(auth.jwksUri);
     case 'public-key':
-      return { secretOrKey: asVerificationKey(createPublicKey(auth.publicKeyPem)) };
+      return staticKey(createPublicKey(auth.publicKeyPem));
     case 'development': {
       const key = loadOrCreateDevKey(auth.dataDir);
       new Logger('Auth').warn(
@@ -83,7 +81,7 @@ function keyOptions(
           '`npm run token -- <subject>`. Never run like this in production: set AUTH_ISSUER ' +
           'and AUTH_JWKS_URI or AUTH_PUBLIC_KEY.',
       );
-      return { secretOrKey: asVerificationKey(createPublicKey(key.publicKeyPem)) };
+      return staticKey(createPublicKey(key.publicKeyPem));
     }
   }
 }

@@ -1,4 +1,5 @@
 import { type FieldViolation, ValidationError } from '../common/errors/app-error.js';
+import { canonicalLanguageTag } from './language-tag.js';
 import { Gender, PROTO_NAMES, type ProfileFields } from './profile.model.js';
 
 export const NAME_MAX_LENGTH = 200;
@@ -7,6 +8,8 @@ export const LANGUAGE_MAX_LENGTH = 10;
 const NAME_LENGTH_RULE = `value length must be between 1 and ${NAME_MAX_LENGTH} runes, inclusive`;
 const LANGUAGE_LENGTH_RULE = `value length must be at most ${LANGUAGE_MAX_LENGTH} runes`;
 const LANGUAGE_TAG_RULE = 'value must be a well-formed BCP 47 language tag';
+/** PostgreSQL cannot store U+0000 in text columns. */
+const NUL_RULE = 'value must not contain the NUL character';
 const GENDER_RULE = 'value must be one of the defined enum values';
 
 const GENDERS: ReadonlySet<number> = new Set(
@@ -34,17 +37,9 @@ export function trimWhiteSpace(value: string): string {
   return value.replace(OUTER_WHITE_SPACE, '');
 }
 
-/**
- * The canonical form of a well-formed BCP 47 tag (`en-us` → `en-US`), or undefined.
- * Intl implements the Unicode BCP 47 locale identifier syntax and its canonicalisation:
- * https://tc39.es/ecma402/#sec-canonicalizelocalelist
- */
-export function canonicalLanguageTag(tag: string): string | undefined {
-  try {
-    return Intl.getCanonicalLocales(tag)[0];
-  } catch {
-    return undefined;
-  }
+/** Whether the value holds U+0000, which PostgreSQL cannot store in text. */
+function containsNul(value: string): boolean {
+  return value.includes('\u0000');
 }
 
 /**
@@ -59,6 +54,9 @@ export function validateProfileUpdate(input: ProfileFields): ProfileFields {
     if (length < 1 || length > NAME_MAX_LENGTH) {
       violations.push({ field: PROTO_NAMES[field], description: NAME_LENGTH_RULE });
     }
+    if (containsNul(value)) {
+      violations.push({ field: PROTO_NAMES[field], description: NUL_RULE });
+    }
     return value;
   };
   const firstName = name('firstName');
@@ -66,10 +64,15 @@ export function validateProfileUpdate(input: ProfileFields): ProfileFields {
   const nickName = name('nickName');
   const displayName = name('displayName');
 
+  // Each broken rule is its own violation: length, then NUL, then the tag's grammar.
   let preferredLanguage = trimWhiteSpace(input.preferredLanguage);
   if (runeLength(preferredLanguage) > LANGUAGE_MAX_LENGTH) {
     violations.push({ field: PROTO_NAMES.preferredLanguage, description: LANGUAGE_LENGTH_RULE });
-  } else if (preferredLanguage !== '') {
+  }
+  if (containsNul(preferredLanguage)) {
+    violations.push({ field: PROTO_NAMES.preferredLanguage, description: NUL_RULE });
+  }
+  if (preferredLanguage !== '') {
     const canonical = canonicalLanguageTag(preferredLanguage);
     if (canonical === undefined) {
       violations.push({ field: PROTO_NAMES.preferredLanguage, description: LANGUAGE_TAG_RULE });

@@ -57,6 +57,12 @@ describe('REST authentication (JWKS)', () => {
     ['a key not in the JWKS', (t) => t.issuer.mint('alice', { key: 'unknown' })],
     ['a tampered payload', (t) => t.issuer.tamperedToken('alice')],
     ['garbage', () => 'not.a.jwt'],
+    ['no expiry', (t) => t.issuer.mint('alice', { claims: { exp: undefined } })],
+    [
+      'an unknown critical header',
+      (t) => t.issuer.mint('alice', { header: { crit: ['x'], x: 1 } }),
+    ],
+    ['a NUL in the subject', (t) => t.issuer.mint('a\u0000b')],
   ];
 
   it.each(badTokens)('rejects %s with AUTH-7fs1e', async (_, make) => {
@@ -70,6 +76,33 @@ describe('REST authentication (JWKS)', () => {
       expect(res.body).toEqual(TOKEN_INVALID);
       expect(res.text).not.toMatch(/expired|issuer|audience|signature|stack/i);
     }
+  });
+
+  it('checks the token before reading even an over-large body', async () => {
+    const huge = JSON.stringify({ ...body, nickName: 'x'.repeat(100_000) });
+    for (const headers of [{}, { authorization: 'Bearer nope' }] as Record<string, string>[]) {
+      const res = await http(t.baseUrl, 'PUT', PROFILE, {
+        rawBody: huge,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+      expect(res.status).toBe(401);
+    }
+    const token = await t.issuer.mint('big-body');
+    const res = await http(t.baseUrl, 'PUT', PROFILE, { token, rawBody: huge });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 3,
+      message: 'invalid UpdateMyProfileRequest: request body larger than 65536 bytes',
+      details: [],
+    });
+  });
+
+  it('answers a header too large for Node in the Status envelope', async () => {
+    const res = await http(t.baseUrl, 'GET', PROFILE, {
+      headers: { authorization: `Bearer ${'x'.repeat(20_000)}` },
+    });
+    expect(res.status).toBe(431);
+    expect(res.body).toEqual({ code: 3, message: 'request header too large', details: [] });
   });
 
   it('rejects a header that is not a bearer token', async () => {

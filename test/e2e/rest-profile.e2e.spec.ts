@@ -244,11 +244,48 @@ describe('REST profile', () => {
     expect((await http(t.baseUrl, 'GET', PROFILE, { token })).body.details.sequence).toBe('1');
   });
 
+  it('reports every field of a wrong JSON type, and a field given twice', async () => {
+    const { token } = await subject();
+    const res = await http(t.baseUrl, 'PUT', PROFILE, {
+      token,
+      body: {
+        ...ada,
+        firstName: 5,
+        last_name: true,
+        lastName: 'x',
+        displayName: ['a'],
+        gender: 'MALE',
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 3,
+      message: 'invalid UpdateMyProfileRequest.FirstName: value must be a string',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.BadRequest',
+          fieldViolations: [
+            { field: 'first_name', description: 'value must be a string' },
+            { field: 'last_name', description: 'value is set more than once' },
+            { field: 'display_name', description: 'value must be a string' },
+            { field: 'gender', description: 'value must be one of the defined enum values' },
+          ],
+        },
+      ],
+    });
+  });
+
   it('answers 404/5 for unknown routes and 405/12 for a wrong method', async () => {
     const { token } = await subject();
     const unknown = await http(t.baseUrl, 'GET', '/auth/v1/users/me/nothing', { token });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ code: 5, message: 'Not Found', details: [] });
+    // Paths match exactly, as in grpc-gateway: no other letter case, no trailing slash.
+    for (const path of ['/AUTH/v1/users/me/profile', '/users/ME/profile', `${PROFILE}/`]) {
+      const res = await http(t.baseUrl, 'GET', path, { token });
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ code: 5, message: 'Not Found', details: [] });
+    }
     for (const path of [PROFILE, ALIAS]) {
       const wrong = await http(t.baseUrl, 'DELETE', path, { token });
       expect(wrong.status).toBe(405);

@@ -29,6 +29,8 @@ export interface MintOptions {
   notBeforeSeconds?: number;
   /** extra claims, applied last (they may override the standard ones) */
   claims?: Record<string, unknown>;
+  /** extra JOSE header parameters, e.g. {crit: ['x'], x: 1} */
+  header?: Record<string, unknown>;
   /** override the header kid (null = omit) */
   kid?: string | null;
   /**
@@ -216,7 +218,7 @@ export async function startTestIssuer(
     const alg = o.alg ?? 'RS256';
     const signingKey = pickKey(alg, o.key);
     const kid = o.kid === undefined ? signingKey.kid : o.kid;
-    const header: Record<string, unknown> = { alg, typ: 'JWT' };
+    const header: Record<string, unknown> = { alg, typ: 'JWT', ...o.header };
     if (kid !== null) header.kid = kid;
     const signingInput = `${encodeJson(header)}.${encodeJson(claimsFor(sub, o))}`;
     return Promise.resolve(`${signingInput}.${signJws(alg, signingKey.privateKey, signingInput)}`);
