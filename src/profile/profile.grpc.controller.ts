@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { type Caller } from '../auth/caller.js';
 import { CurrentCaller } from '../auth/current-caller.decorator.js';
+import { DecodedRequestPipe } from '../grpc/decoded-request.pipe.js';
 import { type ObjectDetails, type ProfileFields } from './profile.model.js';
 import { ProfileService } from './profile.service.js';
 
@@ -25,8 +26,9 @@ export class ProfileGrpcController {
 
   @GrpcMethod('AuthService', 'UpdateMyProfile')
   async updateMyProfile(
-    // @grpc/proto-loader decodes it with the fields of ProfileFields (camelCase, enum numbers).
-    @Payload() request: ProfileFields,
+    // @grpc/proto-loader decodes it with the fields of ProfileFields (camelCase, enum numbers);
+    // bytes that are no valid request are INVALID_ARGUMENT, after the token is checked.
+    @Payload(DecodedRequestPipe) request: ProfileFields,
     @CurrentCaller() caller: Caller,
   ): Promise<{ details: ObjectDetailsWire }> {
     const details = await this.profiles.updateMyProfile(caller, request);
@@ -35,6 +37,8 @@ export class ProfileGrpcController {
 
   @GrpcMethod('AuthService', 'GetMyProfile')
   async getMyProfile(
+    // GetMyProfileRequest has no fields; only its encoding is checked.
+    @Payload(DecodedRequestPipe) _request: object,
     @CurrentCaller() caller: Caller,
   ): Promise<{ details: ObjectDetailsWire; profile: ProfileFields }> {
     const view = await this.profiles.getMyProfile(caller);
