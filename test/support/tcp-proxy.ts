@@ -13,11 +13,15 @@ export interface TcpProxy {
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
-  let server: Server;
+  let server: Server | undefined;
   let port = 0;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
+      if (server !== undefined) {
+        resolve(); // already up
+        return;
+      }
       server = createServer((client) => {
         const upstream = connect(targetPort, targetHost);
         for (const s of [client, upstream]) {
@@ -29,9 +33,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
       });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        const address = server.address();
+      const current = server;
+      current.once('error', reject);
+      current.listen(port, '127.0.0.1', () => {
+        const address = current.address();
         if (typeof address === 'object' && address !== null) port = address.port;
         resolve();
       });
@@ -39,7 +44,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const stop = () =>
     new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
-      server.close(() => resolve());
+      const current = server;
+      server = undefined;
+      if (current === undefined) resolve();
+      else current.close(() => resolve());
     });
 
   await listen();
