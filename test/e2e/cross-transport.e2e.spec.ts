@@ -40,10 +40,7 @@ describe('across REST, gRPC and gRPC-web', () => {
   let grpc: AuthGrpcClient;
   let agent: Agent;
   let web: Client<typeof AuthService>;
-  const subject = async (claims: Record<string, unknown> = {}) => {
-    const sub = freshSubject('cross');
-    return { sub, token: await t.issuer.mint(sub, { claims }) };
-  };
+  const subject = (claims?: Record<string, unknown>) => t.subject('cross', claims);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -16,14 +16,6 @@ import {
   type FileDescriptorProto,
 } from '@bufbuild/protobuf/wkt';
 import {
-  credentials,
-  loadPackageDefinition,
-  type ClientDuplexStream,
-  type ServiceClientConstructor,
-} from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { join } from 'node:path';
-import {
   file_zitadel_auth,
   GetMyProfileResponseSchema,
   UpdateMyProfileResponseSchema,
@@ -31,55 +23,8 @@ import {
 import { file_zitadel_object } from '../../src/gen/zitadel/object_pb.js';
 import { file_zitadel_user } from '../../src/gen/zitadel/user_pb.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { AuthGrpcClient, deadline, LOADER_OPTIONS, PROTO_DIR } from '../support/grpc.js';
+import { AuthGrpcClient, reflectionClient, type ReflectionResponse } from '../support/grpc.js';
 import { ADA, freshSubject } from '../support/profile.js';
-
-const REFLECTION_PROTO_DIR = join(PROTO_DIR, '..', 'node_modules/@grpc/reflection/build/proto');
-
-/** What one reflection request answers, as proto-loader decodes it (camelCase, oneof names). */
-interface ReflectionResponse {
-  messageResponse: string;
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-  listServicesResponse?: { service: { name: string }[] };
-  errorResponse?: { errorCode: number; errorMessage: string };
-}
-
-type Ask = (request: Record<string, unknown>) => Promise<ReflectionResponse>;
-
-/** A reflection client of one version, loaded independently of the server (proto-loader). */
-function reflectionClient(target: string, version: string): { ask: Ask; close(): void } {
-  const definition = loadSync(
-    join(REFLECTION_PROTO_DIR, `grpc/reflection/${version}/reflection.proto`),
-    {
-      ...LOADER_OPTIONS,
-      includeDirs: [REFLECTION_PROTO_DIR],
-    },
-  );
-  const pkg = loadPackageDefinition(definition) as unknown as {
-    grpc: { reflection: Record<string, { ServerReflection: ServiceClientConstructor }> };
-  };
-  const client = new pkg.grpc.reflection[version]!.ServerReflection(
-    target,
-    credentials.createInsecure(),
-  );
-  const open = (
-    client as unknown as Record<
-      string,
-      (o: object) => ClientDuplexStream<object, ReflectionResponse>
-    >
-  ).ServerReflectionInfo!;
-  const ask: Ask = (request) =>
-    new Promise((resolve, reject) => {
-      const stream = open.call(client, { deadline: deadline() });
-      stream.once('data', (res) => {
-        resolve(res);
-        stream.end();
-      });
-      stream.once('error', reject);
-      stream.write(request);
-    });
-  return { ask, close: () => client.close() };
-}
 
 /** The FileDescriptorProtos of a file-descriptor answer, decoded. */
 function filesOf(res: ReflectionResponse): FileDescriptorProto[] {

@@ -55,10 +55,7 @@ describe('gRPC-web (@connectrpc/connect-node, HTTP/1.1)', () => {
   let t: TestApp;
   let agent: Agent;
   let client: Client<typeof AuthService>;
-  const subject = async (claims: Record<string, unknown> = {}) => {
-    const sub = freshSubject('grpcweb');
-    return { sub, token: await t.issuer.mint(sub, { claims }) };
-  };
+  const subject = (claims?: Record<string, unknown>) => t.subject('grpcweb', claims);
 
   beforeAll(async () => {
     t = await startTestApp();

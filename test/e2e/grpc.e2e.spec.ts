@@ -6,7 +6,6 @@ import {
   credentials,
   loadPackageDefinition,
   type CallOptions,
-  type ClientDuplexStream,
   type ServiceClientConstructor,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -25,6 +24,7 @@ import {
   grpcError,
   grpcStatus,
   LOADER_OPTIONS,
+  reflectionClient,
   PROTO_DIR,
   timestampMs,
 } from '../support/grpc.js';
@@ -46,16 +46,12 @@ import {
 
 const NODE_MODULES = join(PROTO_DIR, '..', 'node_modules');
 const HEALTH_PROTO = join(NODE_MODULES, 'grpc-health-check/proto/health/v1/health.proto');
-const REFLECTION_PROTO_DIR = join(NODE_MODULES, '@grpc/reflection/build/proto');
 
 describe('gRPC (grpc-js)', () => {
   let t: TestApp;
   let auth: AuthGrpcClient;
   /** A fresh subject (and its token) per test, so tests do not share profiles. */
-  const subject = async (claims: Record<string, unknown> = {}) => {
-    const sub = freshSubject('grpc');
-    return { sub, token: await t.issuer.mint(sub, { claims }) };
-  };
+  const subject = (claims?: Record<string, unknown>) => t.subject('grpc', claims);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -384,45 +380,16 @@ describe('gRPC (grpc-js)', () => {
     it.each(['v1alpha', 'v1'])(
       'serves server reflection (%s) without a token, listing AuthService',
       async (version) => {
-        const definition = loadSync(
-          join(REFLECTION_PROTO_DIR, `grpc/reflection/${version}/reflection.proto`),
-          {
-            ...LOADER_OPTIONS,
-            includeDirs: [REFLECTION_PROTO_DIR],
-          },
-        );
-        const pkg = loadPackageDefinition(definition) as unknown as {
-          grpc: { reflection: Record<string, { ServerReflection: ServiceClientConstructor }> };
-        };
-        const reflection = new pkg.grpc.reflection[version]!.ServerReflection(
-          t.grpcTarget,
-          credentials.createInsecure(),
-        );
+        const reflection = reflectionClient(t.grpcTarget, version);
         try {
-          const ask = (request: Record<string, unknown>) =>
-            new Promise<Record<string, any>>((resolve, reject) => {
-              const stream = (
-                reflection as unknown as Record<
-                  string,
-                  (o: object) => ClientDuplexStream<object, Record<string, any>>
-                >
-              ).ServerReflectionInfo!.call(reflection, { deadline: deadline() });
-              stream.once('data', (res) => {
-                resolve(res);
-                stream.end();
-              });
-              stream.once('error', reject);
-              stream.write(request);
-            });
+          const { ask } = reflection;
           const list = await ask({ listServices: '' });
-          const names = (list.listServicesResponse.service as { name: string }[]).map(
-            (s) => s.name,
-          );
+          const names = (list.listServicesResponse?.service ?? []).map((s) => s.name);
           expect(names).toContain('zitadel.auth.v1.AuthService');
 
           const file = await ask({ fileContainingSymbol: 'zitadel.auth.v1.AuthService' });
           expect(file.errorResponse).toBeFalsy();
-          const protos = file.fileDescriptorResponse.fileDescriptorProto as Buffer[];
+          const protos = file.fileDescriptorResponse?.fileDescriptorProto ?? [];
           expect(protos.length).toBeGreaterThan(0);
           expect(Buffer.concat(protos).toString('latin1')).toContain('UpdateMyProfile');
         } finally {

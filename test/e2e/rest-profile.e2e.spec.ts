@@ -12,12 +12,7 @@ const NAME_RULE = 'value length must be between 1 and 200 runes, inclusive';
 
 describe('REST profile', () => {
   let t: TestApp;
-  let n = 0;
-  /** A fresh subject (and its token) per test, so tests do not share profiles. */
-  const subject = async (claims: Record<string, unknown> = {}) => {
-    const sub = `user-${++n}-${Date.now()}`;
-    return { sub, token: await t.issuer.mint(sub, { claims }) };
-  };
+  const subject = (claims?: Record<string, unknown>) => t.subject('rest', claims);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -15,7 +15,7 @@ import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { Gender } from '@zitadel/proto/zitadel/user_pb.js';
 import { Http2SessionManager } from '@connectrpc/connect-node';
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
-import { freshSubject, NOT_CHANGED } from '../support/profile.js';
+import { NOT_CHANGED } from '../support/profile.js';
 import { decodeStatus, statusJson } from '../support/status.js';
 import { TOKEN_INVALID } from '../support/http.js';
 
@@ -57,10 +57,7 @@ async function connectError(call: Promise<unknown>): Promise<ConnectError> {
 
 describe("ZITADEL's published clients", () => {
   let t: TestApp;
-  const subject = async (claims: Record<string, unknown> = {}) => {
-    const sub = freshSubject('zitadel');
-    return { sub, token: await t.issuer.mint(sub, { claims }) };
-  };
+  const subject = (claims?: Record<string, unknown>) => t.subject('zitadel', claims);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -4,6 +4,7 @@ import { createApp, startApp } from '../../src/app.factory.js';
 import { type AppConfig, type AuthConfig, type DatabaseConfig } from '../../src/config/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
+import { freshSubject } from './profile.js';
 
 export const RESOURCE_OWNER_CLAIM = 'urn:zitadel:iam:user:resourceowner:id';
 
@@ -16,6 +17,8 @@ export interface TestApp {
   baseUrl: string;
   /** host:port of its gRPC server. */
   grpcTarget: string;
+  /** A fresh subject and a token for it, so that tests do not share profiles. */
+  subject(label: string, claims?: Record<string, unknown>): Promise<{ sub: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,10 @@ export async function startTestApp(
     database,
     baseUrl: `http://127.0.0.1:${port}`,
     grpcTarget: `127.0.0.1:${config.grpcPort}`,
+    subject: async (label, claims = {}) => {
+      const sub = freshSubject(label);
+      return { sub, token: await issuer.mint(sub, { claims }) };
+    },
     close: async () => {
       await app.close();
       await issuer.close();

@@ -6,6 +6,7 @@ import {
   Metadata,
   type CallOptions,
   type Client,
+  type ClientDuplexStream,
   type ServiceClientConstructor,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -175,4 +176,54 @@ export function grpcStatus(err: ServiceError): {
 export function timestampMs(ts: TimestampWire | null | undefined): number {
   if (ts === null || ts === undefined) throw new Error('timestamp missing');
   return Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1_000_000);
+}
+
+const REFLECTION_PROTO_DIR = join(PROTO_DIR, '..', 'node_modules/@grpc/reflection/build/proto');
+
+/** What one reflection request answers, as proto-loader decodes it (camelCase, oneof names). */
+export interface ReflectionResponse {
+  messageResponse: string;
+  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+  listServicesResponse?: { service: { name: string }[] };
+  errorResponse?: { errorCode: number; errorMessage: string };
+}
+
+export type ReflectionAsk = (request: Record<string, unknown>) => Promise<ReflectionResponse>;
+
+/** A reflection client of one version, loaded independently of the server (proto-loader). */
+export function reflectionClient(
+  target: string,
+  version: string,
+): { ask: ReflectionAsk; close(): void } {
+  const definition = loadSync(
+    join(REFLECTION_PROTO_DIR, `grpc/reflection/${version}/reflection.proto`),
+    {
+      ...LOADER_OPTIONS,
+      includeDirs: [REFLECTION_PROTO_DIR],
+    },
+  );
+  const pkg = loadPackageDefinition(definition) as unknown as {
+    grpc: { reflection: Record<string, { ServerReflection: ServiceClientConstructor }> };
+  };
+  const client = new pkg.grpc.reflection[version]!.ServerReflection(
+    target,
+    credentials.createInsecure(),
+  );
+  const open = (
+    client as unknown as Record<
+      string,
+      (o: object) => ClientDuplexStream<object, ReflectionResponse>
+    >
+  ).ServerReflectionInfo!;
+  const ask: ReflectionAsk = (request) =>
+    new Promise((resolve, reject) => {
+      const stream = open.call(client, { deadline: deadline() });
+      stream.once('data', (res) => {
+        resolve(res);
+        stream.end();
+      });
+      stream.once('error', reject);
+      stream.write(request);
+    });
+  return { ask, close: () => client.close() };
 }

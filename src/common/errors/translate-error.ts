@@ -18,7 +18,7 @@ export class InternalError extends AppError {
 
 /**
  * Maps anything thrown to the AppError shown to the client. Nest's own HTTP exceptions only come
- * from the framework (routing, body parsing): the application itself throws AppErrors.
+ * from the framework (routing): the application itself throws AppErrors.
  */
 export function translateError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -33,8 +33,6 @@ function fromHttpException(error: HttpException): AppError {
       return new NotFoundError(undefined, 'Not Found');
     case HttpStatus.METHOD_NOT_ALLOWED:
       return new MethodNotAllowedError();
-    case HttpStatus.PAYLOAD_TOO_LARGE:
-      return new InvalidArgumentError('request body too large');
     case HttpStatus.BAD_REQUEST:
       return new InvalidArgumentError('request body is not valid');
     default:
