@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { answerClientErrorsWithStatus } from './common/transport/client-error.js';
 import { type AppConfig } from './config/config.js';
+import { GrpcServicesExplorer } from './grpc/grpc.module.js';
 import { grpcOptions } from './grpc/grpc.options.js';
 import { GrpcWebProxyService } from './grpc-web/grpc-web.module.js';
 
@@ -16,15 +17,17 @@ export async function createApp(
   options: { logger?: false } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    // No body parser: ProtoJsonPipe reads the body after the guard, so the token is checked
-    // before the body is looked at, and bad bodies are answered in the Status envelope.
+    // No body parser: ProtoBodyInterceptor reads the body after the guard, so the token is
+    // checked before the body is looked at, and bad bodies are answered in the Status envelope.
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
   // First, before the body parser and CORS: gRPC-web calls stream straight to the gRPC port.
   app.use(app.get(GrpcWebProxyService).middleware);
-  // gRPC on its own port; inheritAppConfig gives it the global guard, pipes and filter too.
-  app.connectMicroservice(grpcOptions(config.grpcPort), { inheritAppConfig: true });
+  // gRPC on its own port, serving what the modules' @GrpcRpc handlers declare; inheritAppConfig
+  // gives it the global guard, interceptor, pipe and filter too.
+  const services = app.get(GrpcServicesExplorer).services();
+  app.connectMicroservice(grpcOptions(config.grpcPort, services), { inheritAppConfig: true });
   app.enableCors({
     exposedHeaders: ['grpc-status', 'grpc-message', 'grpc-status-details-bin'],
     maxAge: 600,
@@ -49,7 +52,7 @@ export async function createApp(
       .setTitle('profile-service')
       .setDescription(
         "Read and update the caller's own profile; wire-compatible with ZITADEL's " +
-          'zitadel.auth.v1.AuthService (UpdateMyProfile, GetMyProfile).',
+          'zitadel.auth.v1.AuthService.',
       )
       .setVersion('1')
       .addBearerAuth()

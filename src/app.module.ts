@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
-import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { CommonModule } from './common/common.module.js';
 import { type AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { GrpcModule } from './grpc/grpc.module.js';
 import { GrpcWebModule } from './grpc-web/grpc-web.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProfileModule } from './profile/profile.module.js';
@@ -17,13 +17,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        CommonModule,
         DatabaseModule,
         AuthModule,
+        GrpcModule,
         GrpcWebModule,
         HealthModule,
+        // Features: each brings its routes, gRPC methods, tables and errors.
         ProfileModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

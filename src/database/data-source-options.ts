@@ -1,18 +1,18 @@
 import { join } from 'node:path';
 import { type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig } from '../config/config.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { registeredMigrations } from './migration-registry.js';
 import { createPgliteDriver } from './pglite-pool.js';
 
 /**
  * TypeORM options for either database: PostgreSQL through `pg` when DATABASE_URL is set, else
  * the embedded PGlite in DATA_DIR. The schema only ever changes through migrations, applied at
- * start (never `synchronize`).
+ * start (never `synchronize`): those the feature modules declared with DatabaseModule.forFeature.
  */
 export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
   const common = {
     type: 'postgres',
-    migrations: MIGRATIONS,
+    migrations: registeredMigrations(),
     migrationsRun: true,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,

@@ -1,9 +1,10 @@
-import { Injectable, Module } from '@nestjs/common';
+import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { type MigrationClass, registerMigrations } from './migration-registry.js';
 
 /** Pings the database for the readiness probe. */
 @Injectable()
@@ -15,6 +16,18 @@ export class DatabaseHealth {
   }
 }
 
+/** What a feature module keeps in the database. */
+export interface DatabaseFeature {
+  /** Its TypeORM entities (injectable as repositories in the feature). */
+  entities: NonNullable<Parameters<typeof TypeOrmModule.forFeature>[0]>;
+  /** The migrations that make and change its tables (`src/<feature>/migrations/`). */
+  migrations: MigrationClass[];
+}
+
+/**
+ * The one data source of the application (imported once, by the app module); features declare
+ * their tables with `DatabaseModule.forFeature({ entities, migrations })`.
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -30,4 +43,9 @@ export class DatabaseHealth {
   providers: [DatabaseHealth],
   exports: [DatabaseHealth],
 })
-export class DatabaseModule {}
+export class DatabaseModule {
+  static forFeature(feature: DatabaseFeature): DynamicModule {
+    registerMigrations(feature.migrations);
+    return TypeOrmModule.forFeature(feature.entities);
+  }
+}

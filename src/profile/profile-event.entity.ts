@@ -1,19 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintColumn } from './profile.entity.js';
+import { type FieldChange, type ProfileEvent, type ProfileEventType } from './profile.model.js';
 
-export const PROFILE_ADDED = 'user.human.profile.added';
-export const PROFILE_CHANGED = 'user.human.profile.changed';
-export type ProfileEventType = typeof PROFILE_ADDED | typeof PROFILE_CHANGED;
-
-/** One changed field: its value before (null when the profile was created) and after. */
-export interface FieldChange {
-  old: string | number | null;
-  new: string | number;
-}
-
-/** Who changed which fields of a profile from what to what, and when. */
+/** The change events of profiles (table `profile_events`, key `(user_id, sequence)`). */
 @Entity({ name: 'profile_events' })
-export class ProfileEventEntity {
+export class ProfileEventEntity implements ProfileEvent {
   @PrimaryColumn({ name: 'user_id', type: 'text' })
   userId!: string;
 
@@ -23,7 +14,6 @@ export class ProfileEventEntity {
   @Column({ name: 'event_type', type: 'text' })
   eventType!: ProfileEventType;
 
-  /** Keyed by proto field name, e.g. `{"first_name": {"old": "Ada", "new": "Grace"}}`. */
   @Column({ type: 'jsonb' })
   changes!: Record<string, FieldChange>;
 

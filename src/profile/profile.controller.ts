@@ -1,9 +1,6 @@
-import { type JsonValue, toJson } from '@bufbuild/protobuf';
-import { Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
-  ApiDefaultResponse,
   ApiExcludeEndpoint,
   ApiOkResponse,
   ApiOperation,
@@ -11,21 +8,19 @@ import {
 } from '@nestjs/swagger';
 import { type Caller } from '../auth/caller.js';
 import { CurrentCaller } from '../auth/current-caller.decorator.js';
-import { ProtoJsonPipe } from '../common/transport/proto-json.pipe.js';
-import { RequestBody } from '../common/transport/request-body.decorator.js';
+import { ApiErrorResponses } from '../common/openapi/status.dto.js';
+import { HttpRpc } from '../common/proto/rpc.decorators.js';
 import {
-  GetMyProfileResponseSchema,
-  type UpdateMyProfileRequest,
-  UpdateMyProfileRequestSchema,
-  UpdateMyProfileResponseSchema,
+  AuthService,
+  type GetMyProfileResponse,
+  type UpdateMyProfileResponse,
 } from '../gen/zitadel/auth_pb.js';
-import { getMyProfileResponse, updateMyProfileResponse } from './profile.messages.js';
 import {
-  GET_MY_PROFILE_RESPONSE,
-  STATUS,
-  UPDATE_MY_PROFILE_REQUEST,
-  UPDATE_MY_PROFILE_RESPONSE,
-} from './profile.openapi.js';
+  GetMyProfileResponseDto,
+  UpdateMyProfileResponseDto,
+} from './dto/profile-responses.dto.js';
+import { UpdateMyProfileDto } from './dto/update-my-profile.dto.js';
+import { getMyProfileResponse, updateMyProfileResponse } from './profile.mapper.js';
 import { ProfileService } from './profile.service.js';
 
 const PATH = 'auth/v1/users/me/profile';
@@ -35,46 +30,48 @@ const ALIAS = 'users/me/profile';
 /** REST adapter (grpc-gateway style JSON) over ProfileService. */
 @ApiTags('profile')
 @ApiBearerAuth()
-@ApiDefaultResponse({ description: 'any error, as a google.rpc.Status', schema: STATUS })
 @Controller()
 export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Put(PATH)
   @HttpCode(200)
+  @HttpRpc(AuthService.method.updateMyProfile, { body: '*' })
   @ApiOperation({ operationId: 'UpdateMyProfile', summary: "Replace the caller's profile" })
-  @ApiBody({ schema: UPDATE_MY_PROFILE_REQUEST })
-  @ApiOkResponse({ schema: UPDATE_MY_PROFILE_RESPONSE })
+  @ApiOkResponse({ type: UpdateMyProfileResponseDto })
+  @ApiErrorResponses(400, 401, 503)
   async updateMyProfile(
     @CurrentCaller() caller: Caller,
-    @RequestBody(new ProtoJsonPipe(UpdateMyProfileRequestSchema)) request: UpdateMyProfileRequest,
-  ): Promise<JsonValue> {
-    const details = await this.profiles.updateMyProfile(caller, request);
-    return toJson(UpdateMyProfileResponseSchema, updateMyProfileResponse(details));
+    @Body() update: UpdateMyProfileDto,
+  ): Promise<UpdateMyProfileResponse> {
+    return updateMyProfileResponse(await this.profiles.updateMyProfile(caller, update));
   }
 
   @Get(PATH)
+  @HttpRpc(AuthService.method.getMyProfile)
   @ApiOperation({ operationId: 'GetMyProfile', summary: "Read the caller's profile" })
-  @ApiOkResponse({ schema: GET_MY_PROFILE_RESPONSE })
-  async getMyProfile(@CurrentCaller() caller: Caller): Promise<JsonValue> {
-    const view = await this.profiles.getMyProfile(caller);
-    return toJson(GetMyProfileResponseSchema, getMyProfileResponse(view));
+  @ApiOkResponse({ type: GetMyProfileResponseDto })
+  @ApiErrorResponses(401, 404, 503)
+  async getMyProfile(@CurrentCaller() caller: Caller): Promise<GetMyProfileResponse> {
+    return getMyProfileResponse(await this.profiles.getMyProfile(caller));
   }
 
   // OpenAPI wants one operation id per operation, so the aliases are separate, undocumented routes.
   @Put(ALIAS)
   @HttpCode(200)
+  @HttpRpc(AuthService.method.updateMyProfile, { body: '*' })
   @ApiExcludeEndpoint()
   updateMyProfileAlias(
     @CurrentCaller() caller: Caller,
-    @RequestBody(new ProtoJsonPipe(UpdateMyProfileRequestSchema)) request: UpdateMyProfileRequest,
-  ): Promise<JsonValue> {
-    return this.updateMyProfile(caller, request);
+    @Body() update: UpdateMyProfileDto,
+  ): Promise<UpdateMyProfileResponse> {
+    return this.updateMyProfile(caller, update);
   }
 
   @Get(ALIAS)
+  @HttpRpc(AuthService.method.getMyProfile)
   @ApiExcludeEndpoint()
-  getMyProfileAlias(@CurrentCaller() caller: Caller): Promise<JsonValue> {
+  getMyProfileAlias(@CurrentCaller() caller: Caller): Promise<GetMyProfileResponse> {
     return this.getMyProfile(caller);
   }
 }

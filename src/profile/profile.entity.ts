@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
-import { type Gender } from './profile.model.js';
+import { type Gender, type StoredProfile } from './profile.model.js';
 
 /** bigint columns arrive from `pg` (and the embedded driver) as strings. */
 export const bigintColumn: ValueTransformer = {
@@ -9,7 +9,7 @@ export const bigintColumn: ValueTransformer = {
 
 /** The current state of a profile; its history is in ProfileEventEntity. */
 @Entity({ name: 'profiles' })
-export class ProfileEntity {
+export class ProfileEntity implements StoredProfile {
   @PrimaryColumn({ name: 'user_id', type: 'text' })
   userId!: string;
 

@@ -164,7 +164,9 @@ describe('REST authentication (JWKS)', () => {
     expect(Object.keys(doc.body.paths)).toContain('/auth/v1/users/me/profile');
     const put = doc.body.paths['/auth/v1/users/me/profile'].put;
     expect(put.operationId).toBe('UpdateMyProfile');
-    expect(Object.keys(put.requestBody.content['application/json'].schema.properties)).toEqual([
+    const ref: string = put.requestBody.content['application/json'].schema.$ref;
+    const schema = doc.body.components.schemas[ref.replace('#/components/schemas/', '')];
+    expect(Object.keys(schema.properties)).toEqual([
       'firstName',
       'lastName',
       'nickName',

@@ -13,7 +13,7 @@ import {
 import { ProfileSchema } from '../gen/zitadel/user_pb.js';
 import { type ObjectDetails, type ProfileView } from './profile.model.js';
 
-/** Domain results as the protobuf messages of zitadel.auth.v1, for every transport. */
+/** The answers of the Profile module as protobuf messages, one mapper per response, for every transport. */
 export function objectDetailsMessage(details: ObjectDetails): ObjectDetailsMessage {
   return create(ObjectDetailsSchema, {
     sequence: details.sequence,

@@ -1,0 +1,135 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+
+// OpenAPI schemas of the error body every REST error carries: a google.rpc.Status in the
+// protobuf JSON mapping, whose `details` are `Any`s with their `@type`.
+
+export class ErrorDetailDto {
+  @ApiProperty({ enum: ['type.googleapis.com/zitadel.v1.ErrorDetail'] })
+  '@type'!: string;
+
+  @ApiProperty({ example: 'COMMAND-2M0fs', description: 'ZITADEL error id' })
+  id!: string;
+
+  @ApiProperty({ example: 'Profile not changed' })
+  message!: string;
+}
+
+export class FieldViolationDto {
+  @ApiProperty({ example: 'first_name', description: 'the proto name of the field' })
+  field!: string;
+
+  @ApiProperty({ example: 'value length must be between 1 and 200 runes, inclusive' })
+  description!: string;
+}
+
+export class BadRequestDto {
+  @ApiProperty({ enum: ['type.googleapis.com/google.rpc.BadRequest'] })
+  '@type'!: string;
+
+  @ApiProperty({ type: [FieldViolationDto], description: 'one entry per broken rule' })
+  fieldViolations!: FieldViolationDto[];
+}
+
+export class StatusDto {
+  @ApiProperty({ example: 9, description: 'gRPC status code' })
+  code!: number;
+
+  @ApiProperty({
+    example: 'Profile not changed (COMMAND-2M0fs)',
+    description: '`<message> (<id>)` when there is an id',
+  })
+  message!: string;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      oneOf: [{ $ref: getSchemaPath(ErrorDetailDto) }, { $ref: getSchemaPath(BadRequestDto) }],
+    },
+  })
+  details!: (ErrorDetailDto | BadRequestDto)[];
+}
+
+const ERRORS: Record<number, { description: string; example: object }> = {
+  400: {
+    description: 'INVALID_ARGUMENT (3) or FAILED_PRECONDITION (9)',
+    example: {
+      code: 3,
+      message:
+        'invalid UpdateMyProfileRequest.FirstName: value length must be between 1 and 200 runes, inclusive',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.BadRequest',
+          fieldViolations: [
+            {
+              field: 'first_name',
+              description: 'value length must be between 1 and 200 runes, inclusive',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  401: {
+    description: 'UNAUTHENTICATED (16): no token, or a token that is not valid',
+    example: {
+      code: 16,
+      message: 'Token is invalid (AUTH-7fs1e)',
+      details: [
+        {
+          '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+          id: 'AUTH-7fs1e',
+          message: 'Token is invalid',
+        },
+      ],
+    },
+  },
+  404: {
+    description: 'NOT_FOUND (5)',
+    example: {
+      code: 5,
+      message: 'User could not be found (QUERY-HNhb3)',
+      details: [
+        {
+          '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+          id: 'QUERY-HNhb3',
+          message: 'User could not be found',
+        },
+      ],
+    },
+  },
+  429: {
+    description: 'RESOURCE_EXHAUSTED (8): too many calls',
+    example: { code: 8, message: 'too many requests, try again later', details: [] },
+  },
+  503: {
+    description: 'UNAVAILABLE (14): the database or the identity provider cannot be reached',
+    example: { code: 14, message: 'service unavailable, try again later', details: [] },
+  },
+};
+
+/** The error answers of an operation, each a google.rpc.Status (see docs/errors.md). */
+export function ApiErrorResponses(...statuses: (keyof typeof ERRORS)[]): MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(ErrorDetailDto, BadRequestDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        type: StatusDto,
+        description: ERRORS[status]?.description,
+        example: ERRORS[status]?.example,
+      }),
+    ),
+    ApiResponse({
+      status: 'default',
+      type: StatusDto,
+      description: 'any other error: INTERNAL (13) as 500 with a generic message',
+    }),
+  );
+}

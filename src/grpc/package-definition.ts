@@ -1,0 +1,40 @@
+import { type DescMethod, type DescService, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { type loadPackageDefinition, type MethodDefinition } from '@grpc/grpc-js';
+import { EncodedRequest } from '../common/proto/encoded-request.js';
+
+export type PackageDefinition = Parameters<typeof loadPackageDefinition>[0];
+
+/**
+ * The grpc-js package definition of `services`, straight from their protobuf-es descriptors
+ * (src/gen), so that gRPC runs on the same message runtime as REST and the Status details: no
+ * second runtime loads proto/ at start. Nest's gRPC transport takes it as `packageDefinition`.
+ *
+ * Responses are encoded with `toBinary`. Requests are handed on as bytes (EncodedRequest) and
+ * decoded only after the guard has checked the token (ProtoBodyInterceptor).
+ */
+export function packageDefinitionOf(services: readonly DescService[]): PackageDefinition {
+  const definition: PackageDefinition = {};
+  for (const service of services) {
+    definition[service.typeName] = Object.fromEntries(
+      service.methods.map((method) => [method.name, methodDefinition(method)]),
+    );
+  }
+  return definition;
+}
+
+function methodDefinition(method: DescMethod): MethodDefinition<unknown, unknown> {
+  const { input, output } = method;
+  return {
+    path: `/${method.parent.typeName}/${method.name}`,
+    requestStream:
+      method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
+    responseStream:
+      method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
+    // Clients of this definition (tests) send messages; the server reads bytes.
+    requestSerialize: (message) => Buffer.from(toBinary(input, message as never)),
+    requestDeserialize: (bytes) => new EncodedRequest(input, bytes),
+    responseSerialize: (message) => Buffer.from(toBinary(output, message as never)),
+    responseDeserialize: (bytes) => fromBinary(output, bytes),
+    originalName: method.localName,
+  };
+}

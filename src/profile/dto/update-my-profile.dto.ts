@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEnum, NotContains } from 'class-validator';
+import { ProtoMessage } from '../../common/proto/proto-message.decorator.js';
+import { IsLanguageTag, RuneLength } from '../../common/validation/constraints.js';
+import { ToCanonicalLanguageTag, Trim } from '../../common/validation/transforms.js';
+import { UpdateMyProfileRequestSchema } from '../../gen/zitadel/auth_pb.js';
+import { Gender, GenderSchema } from '../../gen/zitadel/user_pb.js';
+
+export const NAME_MAX_LENGTH = 200;
+export const LANGUAGE_MAX_LENGTH = 10;
+
+/** PostgreSQL cannot store U+0000 in text columns. */
+const NO_NUL = { message: 'value must not contain the NUL character' };
+const DEFINED_ENUM = { message: 'value must be one of the defined enum values' };
+
+const name = (what: string, example: string) =>
+  ApiProperty({
+    description: `${what}; trimmed of white space, then 1 to ${NAME_MAX_LENGTH} code points`,
+    minLength: 1,
+    maxLength: NAME_MAX_LENGTH,
+    example,
+  });
+
+/**
+ * zitadel.auth.v1.UpdateMyProfileRequest with the rules of contract section 2: the request of
+ * UpdateMyProfile on every transport. Values are trimmed of Unicode white space first (so the
+ * rules and the service see what is stored); lengths count code points.
+ */
+@ProtoMessage(UpdateMyProfileRequestSchema)
+export class UpdateMyProfileDto {
+  @name('given name', 'Ada')
+  @Trim()
+  @RuneLength(1, NAME_MAX_LENGTH)
+  @NotContains('\u0000', NO_NUL)
+  firstName!: string;
+
+  @name('family name', 'Lovelace')
+  @Trim()
+  @RuneLength(1, NAME_MAX_LENGTH)
+  @NotContains('\u0000', NO_NUL)
+  lastName!: string;
+
+  @name('nickname', 'ada')
+  @Trim()
+  @RuneLength(1, NAME_MAX_LENGTH)
+  @NotContains('\u0000', NO_NUL)
+  nickName!: string;
+
+  @name('display name', 'Ada Lovelace')
+  @Trim()
+  @RuneLength(1, NAME_MAX_LENGTH)
+  @NotContains('\u0000', NO_NUL)
+  displayName!: string;
+
+  @ApiPropertyOptional({
+    description: `empty, or a well-formed BCP 47 language tag of at most ${LANGUAGE_MAX_LENGTH} code points, stored in canonical form (en-us → en-US)`,
+    maxLength: LANGUAGE_MAX_LENGTH,
+    example: 'en-US',
+  })
+  @ToCanonicalLanguageTag()
+  @RuneLength(0, LANGUAGE_MAX_LENGTH)
+  @NotContains('\u0000', NO_NUL)
+  @IsLanguageTag()
+  preferredLanguage!: string;
+
+  @ApiPropertyOptional({
+    description: 'by name or by number; GENDER_UNSPECIFIED (0) when left out',
+    oneOf: [
+      { type: 'string', enum: GenderSchema.values.map((v) => v.name) },
+      { type: 'integer', enum: GenderSchema.values.map((v) => v.number) },
+    ],
+    example: 'GENDER_FEMALE',
+  })
+  @IsEnum(Gender, DEFINED_ENUM)
+  gender!: Gender;
+}
