@@ -7,12 +7,14 @@ import {
   equals,
   fromBinary,
   toBinary,
+  toJson,
   type DescMessage,
   type FileRegistry,
 } from '@bufbuild/protobuf';
 import {
   file_google_protobuf_timestamp,
   FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
   type FileDescriptorProto,
 } from '@bufbuild/protobuf/wkt';
 import {
@@ -23,7 +25,12 @@ import {
 import { file_zitadel_object } from '../../src/gen/zitadel/object_pb.js';
 import { file_zitadel_user } from '../../src/gen/zitadel/user_pb.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { AuthGrpcClient, reflectionClient, type ReflectionResponse } from '../support/grpc.js';
+import {
+  AuthGrpcClient,
+  grpcError,
+  reflectionClient,
+  type ReflectionResponse,
+} from '../support/grpc.js';
 import { ADA, freshSubject } from '../support/profile.js';
 
 /** The FileDescriptorProtos of a file-descriptor answer, decoded. */
@@ -214,6 +221,54 @@ describe.each(['v1', 'v1alpha'])('gRPC server reflection %s', (version) => {
       expect(files.map((f) => f.name)).toEqual([`grpc/reflection/${v}/reflection.proto`]);
       const request = registryOf(files).getMessage(`grpc.reflection.${v}.ServerReflectionRequest`);
       expect(request?.fields.map((f) => f.name)).toContain('file_containing_symbol');
+    }
+  });
+
+  it('describes the error details, so a client that knows only reflection can decode them', async () => {
+    const status = filesOf(await reflection.ask({ fileContainingSymbol: 'google.rpc.Status' }));
+    expect(status.map((f) => f.name)).toEqual([
+      'google/rpc/status.proto',
+      'google/protobuf/any.proto',
+    ]);
+    const badRequest = filesOf(
+      await reflection.ask({ fileContainingSymbol: 'google.rpc.BadRequest' }),
+    );
+    expect(badRequest[0]?.name).toBe('google/rpc/error_details.proto');
+    const errorDetail = filesOf(
+      await reflection.ask({ fileContainingSymbol: 'zitadel.v1.ErrorDetail' }),
+    );
+    expect(errorDetail[0]?.name).toBe('zitadel/message.proto');
+
+    // Decode a real error trailer with nothing but those descriptors.
+    const auth = new AuthGrpcClient(t.grpcTarget);
+    try {
+      const token = await t.issuer.mint(freshSubject('reflected-error'));
+      const err = await grpcError(auth.getMyProfile(token));
+      const [trailer] = err.metadata.get('grpc-status-details-bin');
+      // Each answer lists a file before its imports; a registry wants imports first.
+      const files = [...status, ...badRequest, ...errorDetail].reverse();
+      const unique = new Map(files.map((f) => [f.name, f]));
+      const registry = createFileRegistry(
+        create(FileDescriptorSetSchema, { file: [...unique.values()] }),
+      );
+      const statusSchema = registry.getMessage('google.rpc.Status');
+      if (statusSchema === undefined || trailer === undefined) throw new Error('missing');
+      const decoded = toJson(statusSchema, fromBinary(statusSchema, Buffer.from(trailer)), {
+        registry,
+      });
+      expect(decoded).toEqual({
+        code: 5,
+        message: 'User could not be found (QUERY-HNhb3)',
+        details: [
+          {
+            '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+            id: 'QUERY-HNhb3',
+            message: 'User could not be found',
+          },
+        ],
+      });
+    } finally {
+      auth.close();
     }
   });
 
