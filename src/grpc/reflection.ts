@@ -18,12 +18,11 @@ export function withDependencies(files: readonly DescFile[]): DescFile[] {
 }
 
 /**
- * What ReflectionService reads from a package definition: `fileDescriptorProtos` of each entry,
- * which it indexes by file name. The descriptors @grpc/proto-loader puts there are rebuilt by
- * protobufjs (files named after packages, no imports, relative type names, and camelCase field
- * names with keepCase:false), so reflection gets a definition of exact descriptors instead: the
- * FileDescriptorProtos that buf compiled from proto/ (embedded in src/gen by protoc-gen-es), with
- * their real file names, imports and proto field names.
+ * What @grpc/reflection's ReflectionService reads from a package definition (in
+ * @grpc/proto-loader's shape): the `fileDescriptorProtos` of each entry, indexed by file name.
+ * Its entries here are the FileDescriptorProtos that buf compiled from proto/ (embedded in src/gen
+ * by protoc-gen-es, the same descriptors the gRPC transport is built from), with their real file
+ * names, imports and proto field names.
  */
 export function reflectionPackageDefinition(files: readonly DescFile[]): PackageDefinition {
   const definition: Record<string, unknown> = {};
