@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { GrpcModule } from './grpc/grpc.module.js';
 import { GrpcWebModule } from './grpc-web/grpc-web.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         HealthModule,
         // Features: each brings its routes, gRPC methods, tables and errors.
         ProfileModule,
+        HistoryModule,
       ],
     };
   }

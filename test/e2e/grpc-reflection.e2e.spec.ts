@@ -22,6 +22,8 @@ import {
   GetMyProfileResponseSchema,
   UpdateMyProfileResponseSchema,
 } from '../../src/gen/zitadel/auth_pb.js';
+import { file_zitadel_change } from '../../src/gen/zitadel/change_pb.js';
+import { file_zitadel_message } from '../../src/gen/zitadel/message_pb.js';
 import { file_zitadel_object } from '../../src/gen/zitadel/object_pb.js';
 import { file_zitadel_user } from '../../src/gen/zitadel/user_pb.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -94,14 +96,21 @@ describe.each(['v1', 'v1alpha'])('gRPC server reflection %s', (version) => {
     expect(files.map((f) => f.name).sort()).toEqual([
       'google/protobuf/timestamp.proto',
       'zitadel/auth.proto',
+      'zitadel/change.proto',
+      'zitadel/message.proto',
       'zitadel/object.proto',
       'zitadel/user.proto',
     ]);
     expect(files[0]?.name).toBe('zitadel/auth.proto');
     const byName = new Map(files.map((f) => [f.name, f]));
     expect(byName.get('zitadel/auth.proto')?.dependency).toEqual([
+      'zitadel/change.proto',
       'zitadel/object.proto',
       'zitadel/user.proto',
+    ]);
+    expect(byName.get('zitadel/change.proto')?.dependency).toEqual([
+      'google/protobuf/timestamp.proto',
+      'zitadel/message.proto',
     ]);
     expect(byName.get('zitadel/object.proto')?.dependency).toEqual([
       'google/protobuf/timestamp.proto',
@@ -111,6 +120,8 @@ describe.each(['v1', 'v1alpha'])('gRPC server reflection %s', (version) => {
     // Exactly the descriptors buf compiled (as embedded in src/gen), and the WKT's own.
     for (const expected of [
       file_zitadel_auth,
+      file_zitadel_change,
+      file_zitadel_message,
       file_zitadel_object,
       file_zitadel_user,
       file_google_protobuf_timestamp,
@@ -138,6 +149,12 @@ describe.each(['v1', 'v1alpha'])('gRPC server reflection %s', (version) => {
         'UpdateMyProfile',
         'zitadel.auth.v1.UpdateMyProfileRequest',
         'zitadel.auth.v1.UpdateMyProfileResponse',
+        'unary',
+      ],
+      [
+        'ListMyUserChanges',
+        'zitadel.auth.v1.ListMyUserChangesRequest',
+        'zitadel.auth.v1.ListMyUserChangesResponse',
         'unary',
       ],
     ]);

@@ -15,9 +15,9 @@ import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { Gender } from '@zitadel/proto/zitadel/user_pb.js';
 import { Http2SessionManager } from '@connectrpc/connect-node';
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
-import { NOT_CHANGED } from '../support/profile.js';
+import { ADA, NOT_CHANGED } from '../support/profile.js';
 import { decodeStatus, statusJson } from '../support/status.js';
-import { TOKEN_INVALID } from '../support/http.js';
+import { http, TOKEN_INVALID } from '../support/http.js';
 
 const nodeProfile = {
   firstName: 'Ada',
@@ -92,6 +92,37 @@ describe("ZITADEL's published clients", () => {
       const next = await auth.updateMyProfile({ ...nodeProfile, gender: NodeGender.GENDER_MALE });
       expect(next.details?.sequence.toString()).toBe('2');
       expect((await auth.getMyProfile({})).profile?.gender).toBe(NodeGender.GENDER_MALE);
+    });
+
+    it('reads the history written through REST with listMyUserChanges', async () => {
+      const { sub, token } = await subject({ [RESOURCE_OWNER_CLAIM]: 'org-node' });
+      for (const nickName of ['ada', 'countess']) {
+        const res = await http(t.baseUrl, 'PUT', '/auth/v1/users/me/profile', {
+          token,
+          body: { ...ADA, nickName },
+        });
+        expect(res.status).toBe(200);
+      }
+      const auth = client(token);
+      const newest = await auth.listMyUserChanges({
+        query: { sequence: 0, limit: 10, asc: false },
+      });
+      expect(newest.result.map((c) => [c.sequence.toString(), c.eventType?.key])).toEqual([
+        ['2', 'user.human.profile.changed'],
+        ['1', 'user.human.profile.added'],
+      ]);
+      expect(newest.result[1]).toMatchObject({
+        editorId: sub,
+        resourceOwnerId: 'org-node',
+        eventType: { key: 'user.human.profile.added', localizedMessage: 'Profile added' },
+      });
+      expect(newest.result[1]?.changeDate).toBeInstanceOf(Date);
+      const oldest = await auth.listMyUserChanges({ query: { sequence: 1, limit: 0, asc: true } });
+      expect(oldest.result.map((c) => c.sequence.toString())).toEqual(['2']);
+      const err = await niceError(
+        auth.listMyUserChanges({ query: { sequence: 0, limit: 1001, asc: false } }),
+      );
+      expect(err.code).toBe(3);
     });
 
     it('surfaces NotChanged as a ClientError with code 9, and the Status in the trailer', async () => {
@@ -184,6 +215,28 @@ describe("ZITADEL's published clients", () => {
 
         const next = await auth.updateMyProfile({ ...clientProfile, nickName: 'countess' });
         expect(next.details?.sequence).toBe(2n);
+      });
+
+      it('reads the history written through REST with listMyUserChanges', async () => {
+        const { sub, token } = await subject({ [RESOURCE_OWNER_CLAIM]: 'org-client' });
+        for (const nickName of ['ada', 'countess', 'lady']) {
+          const res = await http(t.baseUrl, 'PUT', '/auth/v1/users/me/profile', {
+            token,
+            body: { ...ADA, nickName },
+          });
+          expect(res.status).toBe(200);
+        }
+        const auth = createAuthServiceClient(transport(token));
+        const page = await auth.listMyUserChanges({ query: { limit: 2 } });
+        expect(page.result.map((c) => c.sequence)).toEqual([3n, 2n]);
+        expect(page.result[0]).toMatchObject({
+          editorId: sub,
+          resourceOwnerId: 'org-client',
+          eventType: { key: 'user.human.profile.changed', localizedMessage: 'Profile changed' },
+        });
+        const rest = await auth.listMyUserChanges({ query: { sequence: 2n } });
+        expect(rest.result.map((c) => c.sequence)).toEqual([1n]);
+        expect(toDate(rest.result[0]?.changeDate)).toBeInstanceOf(Date);
       });
 
       it('surfaces NotChanged as a ConnectError with code 9 and an ErrorDetail', async () => {

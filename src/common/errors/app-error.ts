@@ -45,9 +45,20 @@ export class InvalidArgumentError extends AppError {
  * lists every one.
  */
 export class ValidationError extends InvalidArgumentError {
-  constructor(messageName: string, violations: readonly [FieldViolation, ...FieldViolation[]]) {
+  /**
+   * `message` defaults to protoc-gen-validate's for a top-level field; a violation inside an
+   * embedded message has its own (see toValidationError).
+   */
+  constructor(
+    messageName: string,
+    violations: readonly [FieldViolation, ...FieldViolation[]],
+    message?: string,
+  ) {
     const [first] = violations;
-    super(`invalid ${messageName}.${goFieldName(first.field)}: ${first.description}`, violations);
+    super(
+      message ?? `invalid ${messageName}.${goFieldName(first.field)}: ${first.description}`,
+      violations,
+    );
   }
 }
 

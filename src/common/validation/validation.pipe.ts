@@ -1,6 +1,11 @@
 import { ValidationPipe } from '@nestjs/common';
 import { type ValidationError as ClassValidatorError } from 'class-validator';
-import { type FieldViolation, InvalidArgumentError, ValidationError } from '../errors/app-error.js';
+import {
+  type FieldViolation,
+  goFieldName,
+  InvalidArgumentError,
+  ValidationError,
+} from '../errors/app-error.js';
 import { protoFieldOf, protoMessageOf } from '../proto/proto-message.decorator.js';
 
 /**
@@ -12,7 +17,8 @@ import { protoFieldOf, protoMessageOf } from '../proto/proto-message.decorator.j
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     transform: true,
-    // Properties without a rule (a message's $typeName, say) do not reach the handler.
+    // Properties without a rule (a message's $typeName, say) do not reach the handler; fields
+    // that have no rule carry `@Allow()`.
     whitelist: true,
     // The exception factory reads the DTO class of each error from its target.
     validationError: { target: true, value: false },
@@ -20,29 +26,56 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
+/** The names protoc-gen-validate would use for the field of an error. */
+function namesOf(error: ClassValidatorError): { message: string; field: string } {
+  const dto = error.target?.constructor;
+  const schema = dto === undefined ? undefined : protoMessageOf(dto);
+  const field = schema === undefined ? undefined : protoFieldOf(schema, error.property)?.name;
+  return { message: schema?.name ?? dto?.name ?? 'request', field: field ?? error.property };
+}
+
+/**
+ * Decorators apply bottom-up, so class-validator lists a property's constraints last-declared
+ * first; reversed, they follow the DTO's reading order (length before NUL before the tag).
+ */
+function descriptionsOf(error: ClassValidatorError): string[] {
+  return Object.values(error.constraints ?? {}).reverse();
+}
+
+/**
+ * protoc-gen-validate's message for the first broken rule, nested messages included:
+ * `invalid ListMyUserChangesRequest.Query: embedded message failed validation | caused by:
+ * invalid ChangeQuery.Limit: value must be less than or equal to 1000`.
+ */
+function messageOf(error: ClassValidatorError): string {
+  const { message, field } = namesOf(error);
+  const prefix = `invalid ${message}.${goFieldName(field)}: `;
+  const [description] = descriptionsOf(error);
+  if (description !== undefined) return prefix + description;
+  const [child] = error.children ?? [];
+  return child === undefined
+    ? `${prefix}value is invalid`
+    : `${prefix}embedded message failed validation | caused by: ${messageOf(child)}`;
+}
+
 /**
  * class-validator's errors as one INVALID_ARGUMENT: a google.rpc.BadRequest field violation per
- * broken rule (fields by proto name, in the order of the DTO's properties and of each property's
- * decorators) and protoc-gen-validate's message naming the first.
+ * broken rule (fields by proto name, `query.limit` inside an embedded message, in the order of
+ * the DTO's properties and of each property's decorators) and protoc-gen-validate's message
+ * naming the first.
  */
 export function toValidationError(errors: readonly ClassValidatorError[]): InvalidArgumentError {
   const violations: FieldViolation[] = [];
-  let messageName: string | undefined;
   const collect = (error: ClassValidatorError, path: string): void => {
-    const dto = error.target?.constructor;
-    const schema = dto === undefined ? undefined : protoMessageOf(dto);
-    messageName ??= schema?.name ?? dto?.name;
-    const name = schema === undefined ? undefined : protoFieldOf(schema, error.property)?.name;
-    const field = `${path}${name ?? error.property}`;
-    // Decorators apply bottom-up, so class-validator lists a property's constraints last-declared
-    // first; reversed, they follow the DTO's reading order (length before NUL before the tag).
-    for (const description of Object.values(error.constraints ?? {}).reverse()) {
-      violations.push({ field, description });
-    }
+    const field = `${path}${namesOf(error).field}`;
+    for (const description of descriptionsOf(error)) violations.push({ field, description });
     for (const child of error.children ?? []) collect(child, `${field}.`);
   };
   for (const error of errors) collect(error, '');
   const [first, ...rest] = violations;
-  if (first === undefined) return new InvalidArgumentError('invalid request');
-  return new ValidationError(messageName ?? 'request', [first, ...rest]);
+  const [firstError] = errors;
+  if (first === undefined || firstError === undefined) {
+    return new InvalidArgumentError('invalid request');
+  }
+  return new ValidationError(namesOf(firstError).message, [first, ...rest], messageOf(firstError));
 }

@@ -7,6 +7,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Change, ChangeQuery } from "./change_pb.js";
+import { file_zitadel_change } from "./change_pb.js";
 import type { ObjectDetails } from "./object_pb.js";
 import { file_zitadel_object } from "./object_pb.js";
 import type { Gender, Profile } from "./user_pb.js";
@@ -17,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/auth.proto.
  */
 export const file_zitadel_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChJ6aXRhZGVsL2F1dGgucHJvdG8SD3ppdGFkZWwuYXV0aC52MSIVChNHZXRNeVByb2ZpbGVSZXF1ZXN0Im0KFEdldE15UHJvZmlsZVJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMSKQoHcHJvZmlsZRgCIAEoCzIYLnppdGFkZWwudXNlci52MS5Qcm9maWxlIq0BChZVcGRhdGVNeVByb2ZpbGVSZXF1ZXN0EhIKCmZpcnN0X25hbWUYASABKAkSEQoJbGFzdF9uYW1lGAIgASgJEhEKCW5pY2tfbmFtZRgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSGgoScHJlZmVycmVkX2xhbmd1YWdlGAUgASgJEicKBmdlbmRlchgGIAEoDjIXLnppdGFkZWwudXNlci52MS5HZW5kZXIiRQoXVXBkYXRlTXlQcm9maWxlUmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlsczLQAQoLQXV0aFNlcnZpY2USWwoMR2V0TXlQcm9maWxlEiQueml0YWRlbC5hdXRoLnYxLkdldE15UHJvZmlsZVJlcXVlc3QaJS56aXRhZGVsLmF1dGgudjEuR2V0TXlQcm9maWxlUmVzcG9uc2USZAoPVXBkYXRlTXlQcm9maWxlEicueml0YWRlbC5hdXRoLnYxLlVwZGF0ZU15UHJvZmlsZVJlcXVlc3QaKC56aXRhZGVsLmF1dGgudjEuVXBkYXRlTXlQcm9maWxlUmVzcG9uc2VCKlooZ2l0aHViLmNvbS96aXRhZGVsL3ppdGFkZWwvcGtnL2dycGMvYXV0aGIGcHJvdG8z", [file_zitadel_object, file_zitadel_user]);
+  fileDesc("ChJ6aXRhZGVsL2F1dGgucHJvdG8SD3ppdGFkZWwuYXV0aC52MSIVChNHZXRNeVByb2ZpbGVSZXF1ZXN0Im0KFEdldE15UHJvZmlsZVJlc3BvbnNlEioKB2RldGFpbHMYASABKAsyGS56aXRhZGVsLnYxLk9iamVjdERldGFpbHMSKQoHcHJvZmlsZRgCIAEoCzIYLnppdGFkZWwudXNlci52MS5Qcm9maWxlIq0BChZVcGRhdGVNeVByb2ZpbGVSZXF1ZXN0EhIKCmZpcnN0X25hbWUYASABKAkSEQoJbGFzdF9uYW1lGAIgASgJEhEKCW5pY2tfbmFtZRgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSGgoScHJlZmVycmVkX2xhbmd1YWdlGAUgASgJEicKBmdlbmRlchgGIAEoDjIXLnppdGFkZWwudXNlci52MS5HZW5kZXIiRQoXVXBkYXRlTXlQcm9maWxlUmVzcG9uc2USKgoHZGV0YWlscxgBIAEoCzIZLnppdGFkZWwudjEuT2JqZWN0RGV0YWlscyJJChhMaXN0TXlVc2VyQ2hhbmdlc1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi56aXRhZGVsLmNoYW5nZS52MS5DaGFuZ2VRdWVyeSJMChlMaXN0TXlVc2VyQ2hhbmdlc1Jlc3BvbnNlEikKBnJlc3VsdBgCIAMoCzIZLnppdGFkZWwuY2hhbmdlLnYxLkNoYW5nZUoECAEQAjK8AgoLQXV0aFNlcnZpY2USWwoMR2V0TXlQcm9maWxlEiQueml0YWRlbC5hdXRoLnYxLkdldE15UHJvZmlsZVJlcXVlc3QaJS56aXRhZGVsLmF1dGgudjEuR2V0TXlQcm9maWxlUmVzcG9uc2USZAoPVXBkYXRlTXlQcm9maWxlEicueml0YWRlbC5hdXRoLnYxLlVwZGF0ZU15UHJvZmlsZVJlcXVlc3QaKC56aXRhZGVsLmF1dGgudjEuVXBkYXRlTXlQcm9maWxlUmVzcG9uc2USagoRTGlzdE15VXNlckNoYW5nZXMSKS56aXRhZGVsLmF1dGgudjEuTGlzdE15VXNlckNoYW5nZXNSZXF1ZXN0Gioueml0YWRlbC5hdXRoLnYxLkxpc3RNeVVzZXJDaGFuZ2VzUmVzcG9uc2VCKlooZ2l0aHViLmNvbS96aXRhZGVsL3ppdGFkZWwvcGtnL2dycGMvYXV0aGIGcHJvdG8z", [file_zitadel_change, file_zitadel_object, file_zitadel_user]);
 
 /**
  * This is an empty request.
@@ -116,6 +118,40 @@ export const UpdateMyProfileResponseSchema: GenMessage<UpdateMyProfileResponse> 
   messageDesc(file_zitadel_auth, 3);
 
 /**
+ * @generated from message zitadel.auth.v1.ListMyUserChangesRequest
+ */
+export type ListMyUserChangesRequest = Message<"zitadel.auth.v1.ListMyUserChangesRequest"> & {
+  /**
+   * @generated from field: zitadel.change.v1.ChangeQuery query = 1;
+   */
+  query?: ChangeQuery | undefined;
+};
+
+/**
+ * Describes the message zitadel.auth.v1.ListMyUserChangesRequest.
+ * Use `create(ListMyUserChangesRequestSchema)` to create a new message.
+ */
+export const ListMyUserChangesRequestSchema: GenMessage<ListMyUserChangesRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_auth, 4);
+
+/**
+ * @generated from message zitadel.auth.v1.ListMyUserChangesResponse
+ */
+export type ListMyUserChangesResponse = Message<"zitadel.auth.v1.ListMyUserChangesResponse"> & {
+  /**
+   * @generated from field: repeated zitadel.change.v1.Change result = 2;
+   */
+  result: Change[];
+};
+
+/**
+ * Describes the message zitadel.auth.v1.ListMyUserChangesResponse.
+ * Use `create(ListMyUserChangesResponseSchema)` to create a new message.
+ */
+export const ListMyUserChangesResponseSchema: GenMessage<ListMyUserChangesResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_auth, 5);
+
+/**
  * @generated from service zitadel.auth.v1.AuthService
  */
 export const AuthService: GenService<{
@@ -134,6 +170,14 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof UpdateMyProfileRequestSchema;
     output: typeof UpdateMyProfileResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.auth.v1.AuthService.ListMyUserChanges
+   */
+  listMyUserChanges: {
+    methodKind: "unary";
+    input: typeof ListMyUserChangesRequestSchema;
+    output: typeof ListMyUserChangesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_zitadel_auth, 0);

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/message.proto.
  */
 export const file_zitadel_message: GenFile = /*@__PURE__*/
-  fileDesc("ChV6aXRhZGVsL21lc3NhZ2UucHJvdG8SCnppdGFkZWwudjEiKgoLRXJyb3JEZXRhaWwSCgoCaWQYASABKAkSDwoHbWVzc2FnZRgCIAEoCUItWitnaXRodWIuY29tL3ppdGFkZWwveml0YWRlbC9wa2cvZ3JwYy9tZXNzYWdlYgZwcm90bzM");
+  fileDesc("ChV6aXRhZGVsL21lc3NhZ2UucHJvdG8SCnppdGFkZWwudjEiKgoLRXJyb3JEZXRhaWwSCgoCaWQYASABKAkSDwoHbWVzc2FnZRgCIAEoCSI6ChBMb2NhbGl6ZWRNZXNzYWdlEgsKA2tleRgBIAEoCRIZChFsb2NhbGl6ZWRfbWVzc2FnZRgCIAEoCUItWitnaXRodWIuY29tL3ppdGFkZWwveml0YWRlbC9wa2cvZ3JwYy9tZXNzYWdlYgZwcm90bzM");
 
 /**
  * Carried in google.rpc.Status.details of every error that has an id.
@@ -35,4 +35,28 @@ export type ErrorDetail = Message<"zitadel.v1.ErrorDetail"> & {
  */
 export const ErrorDetailSchema: GenMessage<ErrorDetail> = /*@__PURE__*/
   messageDesc(file_zitadel_message, 0);
+
+/**
+ * A message key and its text, e.g. the type of a change event.
+ *
+ * @generated from message zitadel.v1.LocalizedMessage
+ */
+export type LocalizedMessage = Message<"zitadel.v1.LocalizedMessage"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * @generated from field: string localized_message = 2;
+   */
+  localizedMessage: string;
+};
+
+/**
+ * Describes the message zitadel.v1.LocalizedMessage.
+ * Use `create(LocalizedMessageSchema)` to create a new message.
+ */
+export const LocalizedMessageSchema: GenMessage<LocalizedMessage> = /*@__PURE__*/
+  messageDesc(file_zitadel_message, 1);
 

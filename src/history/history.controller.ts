@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { type Caller } from '../auth/caller.js';
+import { CurrentCaller } from '../auth/current-caller.decorator.js';
+import { ApiErrorResponses } from '../common/openapi/status.dto.js';
+import { HttpRpc } from '../common/proto/rpc.decorators.js';
+import { AuthService, type ListMyUserChangesResponse } from '../gen/zitadel/auth_pb.js';
+import { ListMyUserChangesResponseDto } from './dto/history-responses.dto.js';
+import { ListMyUserChangesDto } from './dto/list-my-user-changes.dto.js';
+import { listMyUserChangesResponse } from './history.mapper.js';
+import { HistoryService } from './history.service.js';
+
+const PATH = 'auth/v1/users/me/changes/_search';
+/** The same operation without the `/auth/v1` prefix; left out of the OpenAPI document. */
+const ALIAS = 'users/me/changes/_search';
+
+/** REST adapter (grpc-gateway style JSON) over HistoryService. */
+@ApiTags('history')
+@ApiBearerAuth()
+@Controller()
+export class HistoryController {
+  constructor(private readonly history: HistoryService) {}
+
+  @Post(PATH)
+  @HttpCode(200)
+  @HttpRpc(AuthService.method.listMyUserChanges, { body: '*' })
+  @ApiOperation({
+    operationId: 'ListMyUserChanges',
+    summary: "List the changes of the caller's profile",
+    description:
+      'Newest first by default; `query.asc` for oldest first; `query.sequence` continues after the last event of the previous page. An empty body is the default query.',
+  })
+  @ApiOkResponse({ type: ListMyUserChangesResponseDto })
+  @ApiErrorResponses(400, 401, 503)
+  async listMyUserChanges(
+    @CurrentCaller() caller: Caller,
+    @Body() request: ListMyUserChangesDto,
+  ): Promise<ListMyUserChangesResponse> {
+    return listMyUserChangesResponse(await this.history.listMyChanges(caller, request.query));
+  }
+
+  @Post(ALIAS)
+  @HttpCode(200)
+  @HttpRpc(AuthService.method.listMyUserChanges, { body: '*' })
+  @ApiExcludeEndpoint()
+  listMyUserChangesAlias(
+    @CurrentCaller() caller: Caller,
+    @Body() request: ListMyUserChangesDto,
+  ): Promise<ListMyUserChangesResponse> {
+    return this.listMyUserChanges(caller, request);
+  }
+}
