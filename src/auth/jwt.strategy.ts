@@ -7,7 +7,13 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type Caller } from './caller.js';
 import { loadOrCreateDevKey } from './dev-keys.js';
 import { callerFromClaims, CLOCK_TOLERANCE_SECONDS } from './token-claims.js';
-import { checkedKeyProvider, jwksKeys, type KeyResolver, staticKey } from './verification-keys.js';
+import {
+  checkedKeyProvider,
+  jwksKeys,
+  type KeyResolver,
+  noKeys,
+  staticKey,
+} from './verification-keys.js';
 
 /**
  * Asymmetric algorithms only: never `none`, never HMAC (a public key must not double as an
@@ -60,6 +66,9 @@ function keyResolver(auth: AuthConfig): KeyResolver {
       return jwksKeys(auth.jwksUri);
     case 'public-key':
       return staticKey(createPublicKey(auth.publicKeyPem));
+    case 'introspection':
+      // The guard sends every token to introspection; passport-jwt never gets one.
+      return noKeys();
     case 'development': {
       const key = loadOrCreateDevKey(auth.dataDir);
       new Logger('Auth').warn(

@@ -82,3 +82,8 @@ export function jwksKeys(jwksUri: string, options: RemoteJwksOptions = {}): KeyR
     return keyObject;
   };
 }
+
+/** No key verifies anything: every token is introspected (AUTH_INTROSPECTION_URL alone). */
+export function noKeys(): KeyResolver {
+  return () => Promise.reject(new Error('no signing keys are configured'));
+}
