@@ -66,7 +66,7 @@ describe('callerFromClaims', () => {
   });
 
   it.each(['exp', 'nbf', 'iat', 'auth_time'])(
-    'refuses a %s that is not a finite number',
+    'refuses %s when it is not a finite number',
     (name) => {
       for (const value of [String(NOW + 300), null, true, [NOW], { n: NOW }, Infinity, NaN]) {
         expect(refusal(claims({ [name]: value }))).toBe(`${name} is not a number`);

@@ -181,13 +181,10 @@ describe('RemoteJwks (against a JWKS endpoint the test controls)', () => {
 describe('JWKS bounds in the running app', () => {
   let t: TestApp;
   let jwks: JwksServer;
-  let keys: JsonWebKey[];
 
   beforeAll(async () => {
-    jwks = await startJwksServer({ kind: 'body', body: 'not yet' });
+    jwks = await startJwksServer({ kind: 'hang' });
     t = await startTestApp({ auth: () => ({ jwksUri: jwks.url }) });
-    keys = await publishedKeys(t.issuer.jwksUri);
-    jwks.behave({ kind: 'keys', keys });
   });
   afterAll(async () => {
     await t?.close();
@@ -204,6 +201,24 @@ describe('JWKS bounds in the running app', () => {
   };
   const unknownKid = (i: number) =>
     t.issuer.mint('someone', { key: 'unknown', kid: `unknown-${i}` });
+
+  it('answers 14 within 6 s when the endpoint hangs, then accepts a key published later', async () => {
+    // The first fetch the app makes hangs.
+    jwks.behave({ kind: 'hang' });
+    const before = jwks.requests;
+    expect(await get(await unknownKid(100))).toEqual({ status: 503, body: UNAVAILABLE });
+    expect(jwks.requests).toBe(before + 1);
+
+    await t.issuer.rotate();
+    jwks.behave({ kind: 'keys', keys: await publishedKeys(t.issuer.jwksUri) });
+    const rotated = await t.issuer.mint('rotated-key-user');
+    // Still cooling down after the hang: not asked, so the key cannot be known yet.
+    expect(await get(rotated)).toEqual({ status: 503, body: UNAVAILABLE });
+    expect(jwks.requests).toBe(before + 1);
+    await new Promise((resolve) => setTimeout(resolve, JWKS_DEFAULTS.failureCooldownMs + 100));
+    expect(await get(rotated)).toEqual({ status: 404, body: expect.objectContaining({ code: 5 }) });
+    expect(jwks.requests).toBe(before + 2);
+  });
 
   it('keeps known keys working while the endpoint answers garbage; unknown kids get 14 without fetching', async () => {
     const known = await t.issuer.mint('known-key-user');
@@ -228,25 +243,6 @@ describe('JWKS bounds in the running app', () => {
       TOKEN_INVALID,
     );
     expect(jwks.requests).toBe(before + 1);
-  });
-
-  it('answers 14 within 6 s when the endpoint hangs, then accepts a key published later', async () => {
-    jwks.behave({ kind: 'hang' });
-    // The failure cooldown of the previous test is over.
-    await new Promise((resolve) => setTimeout(resolve, JWKS_DEFAULTS.failureCooldownMs));
-    const before = jwks.requests;
-    expect(await get(await unknownKid(100))).toEqual({ status: 503, body: UNAVAILABLE });
-    expect(jwks.requests).toBe(before + 1);
-
-    await t.issuer.rotate();
-    jwks.behave({ kind: 'keys', keys: await publishedKeys(t.issuer.jwksUri) });
-    const rotated = await t.issuer.mint('rotated-key-user');
-    // Still cooling down after the hang: not asked, so the key cannot be known yet.
-    expect(await get(rotated)).toEqual({ status: 503, body: UNAVAILABLE });
-    expect(jwks.requests).toBe(before + 1);
-    await new Promise((resolve) => setTimeout(resolve, JWKS_DEFAULTS.failureCooldownMs + 100));
-    expect(await get(rotated)).toEqual({ status: 404, body: expect.objectContaining({ code: 5 }) });
-    expect(jwks.requests).toBe(before + 2);
   });
 
   it('still says "auth header missing" without a token, whatever the endpoint does', async () => {
