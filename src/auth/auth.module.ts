@@ -3,10 +3,15 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { tokenIntrospectorProvider } from './token-introspector.provider.js';
 
-/** Token verification and the global guard (deny by default). */
+/** Token verification (JWTs locally, opaque tokens by introspection) and the global guard. */
 @Module({
   imports: [PassportModule],
-  providers: [JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [
+    JwtStrategy,
+    tokenIntrospectorProvider,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
 })
 export class AuthModule {}

@@ -1,33 +1,70 @@
-import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { decodeProtectedHeader } from 'jose';
+import { ExtractJwt } from 'passport-jwt';
 import { UnavailableError } from '../common/errors/app-error.js';
+import { type AppConfig, type AuthConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { authRequestOf, type AuthRequest } from './auth-request.js';
-import { AuthHeaderMissingError, TokenInvalidError } from './auth.errors.js';
+import {
+  AuthHeaderMissingError,
+  AuthSourceUnavailableError,
+  TokenInvalidError,
+} from './auth.errors.js';
 import { type Caller } from './caller.js';
-import { KeySourceUnavailableError } from './verification-keys.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { TOKEN_INTROSPECTOR } from './token-introspector.provider.js';
+import { TokenIntrospector } from './token-introspector.js';
+
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
  * The global guard: every route and RPC needs a valid bearer token unless marked @Public().
  * It runs before pipes, so a token is verified before the request body is looked at.
+ *
+ * It decides how a token is checked (contract section 4): a JWT is verified locally by
+ * passport-jwt (JwtStrategy) when keys are configured; any other token, or every token when
+ * introspection is the only source, goes to the TokenIntrospector when one is configured;
+ * without one, passport-jwt refuses what is not a JWT. Both ends meet in `reject`, the one
+ * mapping of failures to errors.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger('Auth');
+  private readonly auth: AuthConfig;
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(TOKEN_INTROSPECTOR) private readonly introspector: TokenIntrospector | null,
+  ) {
     super();
+    this.auth = config.auth;
   }
 
-  override canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic === true) return true;
-    if (!hasAuthorization(authRequestOf(context))) throw new AuthHeaderMissingError();
-    return super.canActivate(context) as Promise<boolean>;
+    const request = authRequestOf(context);
+    if (!hasAuthorization(request)) throw new AuthHeaderMissingError();
+    const token = bearerToken(request);
+    if (this.introspector !== null && token !== null && this.introspects(token)) {
+      try {
+        request.user = await this.introspector.callerFor(token);
+      } catch (error) {
+        this.reject(error);
+      }
+      return true;
+    }
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  private introspects(token: string): boolean {
+    return this.auth.mode === 'introspection' || !isJwt(token);
   }
 
   override getRequest(context: ExecutionContext): AuthRequest {
@@ -41,10 +78,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<TUser = Caller>(err: unknown, user: unknown, info: unknown): TUser {
     if (err === null && user !== false && user !== undefined && user !== null) return user as TUser;
-    const reason = err ?? info;
-    // The identity provider's JWKS cannot be fetched: not the caller's fault.
-    if (reason instanceof KeySourceUnavailableError) {
-      this.logger.warn(`cannot fetch the signing keys: ${reason.message}`);
+    this.reject(err ?? info);
+  }
+
+  /** The reason is logged, never sent (contract section 4). */
+  private reject(reason: unknown): never {
+    // The JWKS or the introspection endpoint cannot be had: not the caller's fault.
+    if (reason instanceof AuthSourceUnavailableError) {
+      this.logger.warn(reason.message);
       throw new UnavailableError(reason);
     }
     this.logger.log(`token rejected: ${reason instanceof Error ? reason.message : String(reason)}`);
@@ -56,4 +97,15 @@ function hasAuthorization(request: AuthRequest): boolean {
   const header = request.headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
   return value !== undefined && value.trim() !== '';
+}
+
+/** A JWS in compact form: three parts, the first a JSON object (RFC 7515 section 7.1). */
+function isJwt(token: string): boolean {
+  if (token.split('.').length !== 3) return false;
+  try {
+    decodeProtectedHeader(token);
+    return true;
+  } catch {
+    return false;
+  }
 }

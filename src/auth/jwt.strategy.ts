@@ -6,7 +6,14 @@ import { type AppConfig, type AuthConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type Caller } from './caller.js';
 import { loadOrCreateDevKey } from './dev-keys.js';
-import { checkedKeyProvider, jwksKeys, type KeyResolver, staticKey } from './verification-keys.js';
+import { callerFromClaims, CLOCK_TOLERANCE_SECONDS } from './token-claims.js';
+import {
+  checkedKeyProvider,
+  jwksKeys,
+  type KeyResolver,
+  noKeys,
+  staticKey,
+} from './verification-keys.js';
 
 /**
  * Asymmetric algorithms only: never `none`, never HMAC (a public key must not double as an
@@ -23,12 +30,6 @@ export const ALLOWED_ALGORITHMS = [
   'ES384',
   'ES512',
 ] as const;
-
-/** Tolerated clock skew for `exp` and `nbf`. */
-export const CLOCK_TOLERANCE_SECONDS = 10;
-
-/** A token that verified but cannot name a caller; the guard reports it as an invalid token. */
-export class UnusableTokenError extends Error {}
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -48,22 +49,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     this.auth = auth;
   }
 
-  /** Called by passport-jwt with the verified payload. */
+  /**
+   * Called by passport-jwt with the payload whose signature verified. jsonwebtoken has checked
+   * `iss`, `aud`, `exp` and `nbf` when present; the rules of contract section 4 (`exp` required,
+   * every time claim a number, `iat`, `sub`) are held, for JWTs and introspection alike, by
+   * callerFromClaims.
+   */
   validate(payload: Record<string, unknown>): Caller {
-    // jsonwebtoken checks `exp` only when present; a token without one would never expire.
-    if (typeof payload.exp !== 'number') throw new UnusableTokenError('token has no exp');
-    const subject = payload.sub;
-    if (typeof subject !== 'string' || subject.trim() === '') {
-      throw new UnusableTokenError('token has no subject');
-    }
-    const claim = payload[this.auth.resourceOwnerClaim];
-    const resourceOwner =
-      typeof claim === 'string' && claim.trim() !== '' ? claim : this.auth.defaultResourceOwner;
-    // PostgreSQL text cannot hold NUL: such a token names no caller that could exist.
-    if (subject.includes('\0') || resourceOwner.includes('\0')) {
-      throw new UnusableTokenError('token claims contain NUL');
-    }
-    return { subject, resourceOwner };
+    return callerFromClaims(payload, this.auth);
   }
 }
 
@@ -73,6 +66,9 @@ function keyResolver(auth: AuthConfig): KeyResolver {
       return jwksKeys(auth.jwksUri);
     case 'public-key':
       return staticKey(createPublicKey(auth.publicKeyPem));
+    case 'introspection':
+      // The guard sends every token to introspection; passport-jwt never gets one.
+      return noKeys();
     case 'development': {
       const key = loadOrCreateDevKey(auth.dataDir);
       new Logger('Auth').warn(

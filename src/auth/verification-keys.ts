@@ -1,11 +1,8 @@
 import { KeyObject } from 'node:crypto';
-import {
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  errors,
-  type ProtectedHeaderParameters,
-} from 'jose';
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import { type SecretOrKeyProvider } from 'passport-jwt';
+import { AuthSourceUnavailableError } from './auth.errors.js';
+import { JwksFetchError, RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
 
 /**
  * jsonwebtoken takes a KeyObject as well as a PEM, and a PEM would be parsed again for every
@@ -16,12 +13,9 @@ function asVerificationKey(key: KeyObject): string {
 }
 
 /** The keys cannot be fetched (network, timeout, bad answer): not the caller's fault. */
-export class KeySourceUnavailableError extends Error {
+export class KeySourceUnavailableError extends AuthSourceUnavailableError {
   constructor(cause: unknown) {
-    super(`cannot fetch the JWKS: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
-    this.name = 'KeySourceUnavailableError';
+    super('cannot fetch the JWKS', cause);
   }
 }
 
@@ -65,36 +59,20 @@ export function staticKey(key: KeyObject): KeyResolver {
   return () => Promise.resolve(key);
 }
 
-export interface JwksOptions {
-  /** Keys are kept this long before the JWKS is fetched again. */
-  cacheMaxAgeMs?: number;
-  /** At most one refetch per this period for tokens with an unknown `kid`. */
-  cooldownMs?: number;
-  timeoutMs?: number;
-}
-
 /**
- * Keys of a remote JWKS through jose (https://github.com/panva/jose): cached, fetched again when
- * a token names an unknown `kid` (key rotation), rate limited by the cooldown.
+ * Keys of a remote JWKS (RemoteJwks: bounded fetches, cached, fetched again for an unknown `kid`
+ * after a cooldown, not retried for a while after a failure).
  */
-export function jwksKeys(jwksUri: string, options: JwksOptions = {}): KeyResolver {
-  const jwks = createRemoteJWKSet(new URL(jwksUri), {
-    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
-    cooldownDuration: options.cooldownMs ?? 1000,
-    timeoutDuration: options.timeoutMs ?? 5000,
-  });
+export function jwksKeys(jwksUri: string, options: RemoteJwksOptions = {}): KeyResolver {
+  const jwks = new RemoteJwks(new URL(jwksUri), options);
   // jsonwebtoken (under passport-jwt) takes a KeyObject; convert each cached CryptoKey once.
   const keyObjects = new WeakMap<object, KeyObject>();
   return async (header) => {
     let key;
     try {
-      key = await jwks(header);
+      key = await jwks.getKey(header);
     } catch (error) {
-      const tokenProblem =
-        error instanceof errors.JWKSNoMatchingKey ||
-        error instanceof errors.JWKSMultipleMatchingKeys ||
-        error instanceof errors.JOSENotSupported;
-      throw tokenProblem ? error : new KeySourceUnavailableError(error);
+      throw error instanceof JwksFetchError ? new KeySourceUnavailableError(error) : error;
     }
     let keyObject = keyObjects.get(key);
     if (keyObject === undefined) {
@@ -103,4 +81,9 @@ export function jwksKeys(jwksUri: string, options: JwksOptions = {}): KeyResolve
     }
     return keyObject;
   };
+}
+
+/** No key verifies anything: every token is introspected (AUTH_INTROSPECTION_URL alone). */
+export function noKeys(): KeyResolver {
+  return () => Promise.reject(new Error('no signing keys are configured'));
 }

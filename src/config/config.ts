@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -9,17 +9,40 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string; connectTimeoutMs: number; queryTimeoutMs: number }
   | { kind: 'embedded'; dataDir: string; connectTimeoutMs: number; queryTimeoutMs: number };
 
+/** How the service authenticates itself to the introspection endpoint. */
+export type IntrospectionClientAuth =
+  | { method: 'client_secret_basic'; clientId: string; clientSecret: string }
+  | {
+      method: 'private_key_jwt';
+      clientId: string;
+      keyId: string;
+      /** PKCS#8 PEM of the RSA key of the key file. */
+      privateKeyPem: string;
+    };
+
+/** RFC 7662 token introspection, for bearer tokens that are not JWTs. */
+export interface IntrospectionConfig {
+  url: string;
+  clientAuth: IntrospectionClientAuth;
+  /** Longest reuse of an active answer, in seconds (0: none). */
+  cacheSeconds: number;
+}
+
 interface AuthCommon {
   issuer: string;
   audience: string | undefined;
   resourceOwnerClaim: string;
   defaultResourceOwner: string;
+  /** Set: tokens that are not JWTs (every token, in the `introspection` mode) are introspected. */
+  introspection?: IntrospectionConfig | undefined;
 }
 
 export type AuthConfig =
   | (AuthCommon & { mode: 'development'; dataDir: string })
   | (AuthCommon & { mode: 'jwks'; jwksUri: string })
-  | (AuthCommon & { mode: 'public-key'; publicKeyPem: string });
+  | (AuthCommon & { mode: 'public-key'; publicKeyPem: string })
+  /** AUTH_INTROSPECTION_URL without keys: every token is introspected. */
+  | (AuthCommon & { mode: 'introspection'; introspection: IntrospectionConfig });
 
 export interface AppConfig {
   production: boolean;
@@ -85,37 +108,181 @@ function readAuth(
   const issuer = nonEmpty(env.AUTH_ISSUER);
   const jwksUri = nonEmpty(env.AUTH_JWKS_URI);
   const publicKey = nonEmpty(env.AUTH_PUBLIC_KEY);
+  const introspectionUrl = nonEmpty(env.AUTH_INTROSPECTION_URL);
   const common = {
     audience: nonEmpty(env.AUTH_AUDIENCE),
     resourceOwnerClaim:
       nonEmpty(env.AUTH_RESOURCE_OWNER_CLAIM) ?? 'urn:zitadel:iam:user:resourceowner:id',
     defaultResourceOwner: nonEmpty(env.DEFAULT_RESOURCE_OWNER) ?? 'default',
   };
+  const introspection =
+    introspectionUrl === undefined
+      ? refuseStrayIntrospectionSettings(env, problems)
+      : readIntrospection(env, introspectionUrl, problems);
 
-  if (issuer === undefined && jwksUri === undefined && publicKey === undefined) {
-    if (!production) return { ...common, mode: 'development', issuer: DEV_ISSUER, dataDir };
+  if (
+    issuer === undefined &&
+    jwksUri === undefined &&
+    publicKey === undefined &&
+    introspectionUrl === undefined
+  ) {
+    if (!production) {
+      if (problems.length > 0) return undefined;
+      return { ...common, mode: 'development', issuer: DEV_ISSUER, dataDir };
+    }
     problems.push(
       'AUTH_ISSUER is required when NODE_ENV=production (the expected `iss` of access tokens)',
-      'AUTH_JWKS_URI or AUTH_PUBLIC_KEY is required when NODE_ENV=production (the keys that sign access tokens)',
+      'AUTH_JWKS_URI or AUTH_PUBLIC_KEY is required when NODE_ENV=production (the keys that sign access tokens), or AUTH_INTROSPECTION_URL to introspect every token',
     );
     return undefined;
   }
-  if (issuer === undefined)
-    problems.push('AUTH_ISSUER is required with AUTH_JWKS_URI or AUTH_PUBLIC_KEY');
+  if (issuer === undefined) {
+    const given = [
+      ...(jwksUri === undefined ? [] : ['AUTH_JWKS_URI']),
+      ...(publicKey === undefined ? [] : ['AUTH_PUBLIC_KEY']),
+      ...(introspectionUrl === undefined ? [] : ['AUTH_INTROSPECTION_URL']),
+    ];
+    problems.push(
+      `AUTH_ISSUER is required with ${given.join(' and ')}` +
+        (introspectionUrl === undefined
+          ? ''
+          : ' (the expected `iss` of introspection answers and the `aud` of the client assertion)'),
+    );
+  }
   if (jwksUri !== undefined && publicKey !== undefined) {
     problems.push('set only one of AUTH_JWKS_URI and AUTH_PUBLIC_KEY');
   }
-  if (jwksUri === undefined && publicKey === undefined) {
-    problems.push('AUTH_JWKS_URI or AUTH_PUBLIC_KEY is required with AUTH_ISSUER');
+  if (jwksUri === undefined && publicKey === undefined && introspectionUrl === undefined) {
+    problems.push(
+      'AUTH_JWKS_URI or AUTH_PUBLIC_KEY is required with AUTH_ISSUER (or AUTH_INTROSPECTION_URL, to introspect every token)',
+    );
   }
-  if (jwksUri !== undefined && !/^https?:\/\//.test(jwksUri)) {
+  if (jwksUri !== undefined && !isHttpUrl(jwksUri)) {
     problems.push('AUTH_JWKS_URI must be an http:// or https:// URL');
   }
   const publicKeyPem = publicKey === undefined ? undefined : readPublicKey(publicKey, problems);
   if (problems.length > 0 || issuer === undefined) return undefined;
-  if (jwksUri !== undefined) return { ...common, mode: 'jwks', issuer, jwksUri };
-  if (publicKeyPem !== undefined) return { ...common, mode: 'public-key', issuer, publicKeyPem };
+  const withIntrospection = { ...common, issuer, introspection };
+  if (jwksUri !== undefined) return { ...withIntrospection, mode: 'jwks', jwksUri };
+  if (publicKeyPem !== undefined) {
+    return { ...withIntrospection, mode: 'public-key', publicKeyPem };
+  }
+  if (introspection !== undefined) {
+    return { ...withIntrospection, mode: 'introspection', introspection };
+  }
   return undefined;
+}
+
+const INTROSPECTION_SETTINGS = [
+  'AUTH_INTROSPECTION_CLIENT_ID',
+  'AUTH_INTROSPECTION_CLIENT_SECRET',
+  'AUTH_INTROSPECTION_KEY_FILE',
+  'AUTH_INTROSPECTION_CACHE_S',
+] as const;
+
+/** Credentials without an endpoint are a mistake to report, not to ignore. */
+function refuseStrayIntrospectionSettings(env: Env, problems: string[]): undefined {
+  const stray = INTROSPECTION_SETTINGS.filter((name) => nonEmpty(env[name]) !== undefined);
+  if (stray.length > 0) problems.push(`${stray.join(', ')} need AUTH_INTROSPECTION_URL`);
+  return undefined;
+}
+
+function readIntrospection(
+  env: Env,
+  url: string,
+  problems: string[],
+): IntrospectionConfig | undefined {
+  const before = problems.length;
+  if (!isHttpUrl(url)) problems.push('AUTH_INTROSPECTION_URL must be an http:// or https:// URL');
+  const clientId = nonEmpty(env.AUTH_INTROSPECTION_CLIENT_ID);
+  // A secret may legitimately start or end with spaces: taken as given.
+  const rawSecret = env.AUTH_INTROSPECTION_CLIENT_SECRET;
+  const clientSecret = rawSecret === undefined || rawSecret === '' ? undefined : rawSecret;
+  const keyFile = nonEmpty(env.AUTH_INTROSPECTION_KEY_FILE);
+  const cacheSeconds = readInt(env, 'AUTH_INTROSPECTION_CACHE_S', 60, 0, 86_400, problems);
+
+  let clientAuth: IntrospectionClientAuth | undefined;
+  if (clientSecret !== undefined && keyFile !== undefined) {
+    problems.push(
+      'set only one of AUTH_INTROSPECTION_CLIENT_SECRET and AUTH_INTROSPECTION_KEY_FILE',
+    );
+  } else if (clientSecret !== undefined) {
+    if (clientId === undefined) {
+      problems.push(
+        'AUTH_INTROSPECTION_CLIENT_ID is required with AUTH_INTROSPECTION_CLIENT_SECRET',
+      );
+    } else {
+      clientAuth = { method: 'client_secret_basic', clientId, clientSecret };
+    }
+  } else if (keyFile !== undefined) {
+    const key = readKeyFile(keyFile, problems);
+    if (key !== undefined && clientId !== undefined && clientId !== key.clientId) {
+      problems.push(
+        `AUTH_INTROSPECTION_CLIENT_ID differs from the clientId of AUTH_INTROSPECTION_KEY_FILE ${keyFile}`,
+      );
+    } else if (key !== undefined) {
+      clientAuth = { method: 'private_key_jwt', ...key };
+    }
+  } else {
+    problems.push(
+      'AUTH_INTROSPECTION_CLIENT_ID and AUTH_INTROSPECTION_CLIENT_SECRET, or AUTH_INTROSPECTION_KEY_FILE, are required with AUTH_INTROSPECTION_URL (the service authenticates itself to the endpoint)',
+    );
+  }
+  if (problems.length > before || clientAuth === undefined) return undefined;
+  return { url, clientAuth, cacheSeconds };
+}
+
+/**
+ * A ZITADEL key file of an API application with the "JWT" (private_key_jwt) auth method:
+ * `{"type":"application","keyId","key","appId","clientId"}`, `key` a PEM RSA private key
+ * (https://zitadel.com/docs/apis/openidoauth/authn-methods).
+ */
+function readKeyFile(
+  path: string,
+  problems: string[],
+): { clientId: string; keyId: string; privateKeyPem: string } | undefined {
+  const name = `AUTH_INTROSPECTION_KEY_FILE ${path}`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  let file: unknown;
+  try {
+    file = JSON.parse(text);
+  } catch {
+    problems.push(`${name} is not JSON`);
+    return undefined;
+  }
+  const fields = (typeof file === 'object' && file !== null ? file : {}) as Record<string, unknown>;
+  const wrong = [
+    fields.type === 'application' ? undefined : '"type" must be "application"',
+    isNonEmptyString(fields.keyId) ? undefined : '"keyId" is missing',
+    isNonEmptyString(fields.clientId) ? undefined : '"clientId" is missing',
+  ].filter((problem) => problem !== undefined);
+  let privateKeyPem: string | undefined;
+  try {
+    const key = createPrivateKey(String(fields.key));
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
+    privateKeyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  } catch {
+    wrong.push('"key" is not a PEM RSA private key');
+  }
+  if (wrong.length > 0 || privateKeyPem === undefined) {
+    problems.push(`${name} is not a ZITADEL application key file: ${wrong.join(', ')}`);
+    return undefined;
+  }
+  return { clientId: fields.clientId as string, keyId: fields.keyId as string, privateKeyPem };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function isHttpUrl(value: string): boolean {
+  return /^https?:\/\//.test(value) && URL.canParse(value);
 }
 
 /** A PEM given inline (newlines may be written as `\n`) or the path of a PEM file. */

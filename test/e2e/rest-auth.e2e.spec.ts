@@ -1,5 +1,8 @@
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
 import { AUTH_HEADER_MISSING, http, TOKEN_INVALID } from '../support/http.js';
+import { startJwksServer } from '../support/jwks-server.js';
+
+const now = () => Math.floor(Date.now() / 1000);
 
 const PROFILE = '/auth/v1/users/me/profile';
 const body = {
@@ -63,6 +66,26 @@ describe('REST authentication (JWKS)', () => {
       (t) => t.issuer.mint('alice', { header: { crit: ['x'], x: 1 } }),
     ],
     ['a NUL in the subject', (t) => t.issuer.mint('a\u0000b')],
+    ['a lone surrogate in the subject', (t) => t.issuer.mint('a\ud800b')],
+    ['a subject of 10 KB', (t) => t.issuer.mint('x'.repeat(10_000))],
+    ['a subject of 256 characters', (t) => t.issuer.mint('x'.repeat(256))],
+    ['a subject of 256 astral characters', (t) => t.issuer.mint('😀'.repeat(256))],
+    ['a subject that is not a string', (t) => t.issuer.mint('x', { claims: { sub: 42 } })],
+    ['iat in the future', (t) => t.issuer.mint('alice', { claims: { iat: now() + 3600 } })],
+    ['a string exp', (t) => t.issuer.mint('alice', { claims: { exp: '9999999999' } })],
+    ['a string nbf', (t) => t.issuer.mint('alice', { claims: { nbf: String(now()) } })],
+    ['a string iat', (t) => t.issuer.mint('alice', { claims: { iat: String(now()) } })],
+    ['a null exp', (t) => t.issuer.mint('alice', { claims: { exp: null } })],
+    ['an array audience without ours', (t) => t.issuer.mint('alice', { aud: ['a', 'b'] })],
+    [
+      'an attacker key in its own jwk header',
+      (t) => t.issuer.mint('alice', { key: 'unknown', header: { jwk: t.issuer.unknownRsaJwk } }),
+    ],
+    [
+      'an attacker key in its own x5u header',
+      (t) =>
+        t.issuer.mint('alice', { key: 'unknown', header: { x5u: 'http://127.0.0.1:9/x.pem' } }),
+    ],
   ];
 
   it.each(badTokens)('rejects %s with AUTH-7fs1e', async (_, make) => {
@@ -75,6 +98,34 @@ describe('REST authentication (JWKS)', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(TOKEN_INVALID);
       expect(res.text).not.toMatch(/expired|issuer|audience|signature|stack/i);
+    }
+  });
+
+  it('takes a subject of 255 characters, counted in code points', async () => {
+    for (const sub of ['s'.repeat(255), '😀'.repeat(255), `${'é'.repeat(254)}\u{1F600}`]) {
+      const res = await http(t.baseUrl, 'PUT', PROFILE, { token: await t.issuer.mint(sub), body });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('takes tokens with an array audience holding ours, and iat within the tolerance', async () => {
+    const token = await t.issuer.mint('array-aud', {
+      aud: ['another-api', t.issuer.audience],
+      claims: { iat: now() + 5 },
+    });
+    expect((await http(t.baseUrl, 'PUT', PROFILE, { token, body })).status).toBe(200);
+  });
+
+  it('never fetches keys from a jku in the token', async () => {
+    const attacker = await startJwksServer({ kind: 'keys', keys: [t.issuer.unknownRsaJwk] });
+    try {
+      const token = await t.issuer.mint('alice', { key: 'unknown', header: { jku: attacker.url } });
+      const res = await http(t.baseUrl, 'GET', PROFILE, { token });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual(TOKEN_INVALID);
+      expect(attacker.requests).toBe(0);
+    } finally {
+      await attacker.close();
     }
   });
 

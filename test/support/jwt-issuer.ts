@@ -51,6 +51,12 @@ export interface TestIssuer {
   jwksUri: string;
   /** PEM (SPKI) of the primary RSA key, for the AUTH_PUBLIC_KEY mode */
   publicKeyPem: string;
+  /**
+   * The public half of the RSA key that is NOT in the JWKS (what `key: 'unknown'` signs with), as
+   * a JWK with its kid and alg: an attacker's key, to embed in a token's `jwk` header or serve
+   * from a `jku` URL.
+   */
+  unknownRsaJwk: JsonWebKey;
   /** how many times the JWKS was fetched */
   readonly jwksRequests: number;
   mint(sub: string, options?: MintOptions): Promise<string>;
@@ -231,6 +237,12 @@ export async function startTestIssuer(
     audience,
     jwksUri,
     publicKeyPem,
+    unknownRsaJwk: {
+      ...unknownRsa.publicKey.export({ format: 'jwk' }),
+      kid: unknownRsa.kid,
+      alg: 'RS256',
+      use: 'sig',
+    },
     get jwksRequests() {
       return jwksRequests;
     },
