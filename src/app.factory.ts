@@ -51,8 +51,8 @@ export async function createApp(
     new DocumentBuilder()
       .setTitle('profile-service')
       .setDescription(
-        "Read and update the caller's own profile; wire-compatible with ZITADEL's " +
-          'zitadel.auth.v1.AuthService.',
+        "The caller's own data (profile, change history); wire-compatible with ZITADEL's " +
+          'auth API (zitadel.auth.v1.AuthService). Every error is a google.rpc.Status.',
       )
       .setVersion('1')
       .addBearerAuth()

@@ -1,4 +1,16 @@
 import { UnauthenticatedError } from '../common/errors/app-error.js';
+import { defineErrors, DomainError } from '../common/errors/error-catalog.js';
+import { GrpcCode } from '../common/errors/grpc-code.js';
+
+/** The authentication error that has an id; ids and messages as ZITADEL answers them. */
+export const AUTH_ERRORS = defineErrors('auth', {
+  tokenInvalid: {
+    id: 'AUTH-7fs1e',
+    code: GrpcCode.UNAUTHENTICATED,
+    message: 'Token is invalid',
+    when: 'anything wrong with the token (see docs/auth.md): signature, `alg`, `crit`, `iss`, `aud`, missing, past or non-numeric `exp`, `nbf` or `iat` in the future, `sub` missing or over 255 characters, unknown key, not a bearer token, an opaque token that introspection calls inactive (or that nothing can introspect)',
+  },
+});
 
 export class AuthHeaderMissingError extends UnauthenticatedError {
   constructor() {
@@ -7,9 +19,9 @@ export class AuthHeaderMissingError extends UnauthenticatedError {
 }
 
 /** Anything wrong with the token; the reason is logged, never sent. */
-export class TokenInvalidError extends UnauthenticatedError {
+export class TokenInvalidError extends DomainError {
   constructor() {
-    super('AUTH-7fs1e', 'Token is invalid');
+    super(AUTH_ERRORS.tokenInvalid);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExcludeEndpoint,
@@ -17,6 +17,21 @@ import { listMyUserChangesResponse } from './history.mapper.js';
 import { HistoryService } from './history.service.js';
 
 const PATH = 'auth/v1/users/me/changes/_search';
+
+/** OpenAPI example of the one rule of this module's request. */
+const LIMIT_TOO_HIGH = {
+  code: 3,
+  message:
+    'invalid ListMyUserChangesRequest.Query: embedded message failed validation | caused by: invalid ChangeQuery.Limit: value must be less than or equal to 1000',
+  details: [
+    {
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [
+        { field: 'query.limit', description: 'value must be less than or equal to 1000' },
+      ],
+    },
+  ],
+};
 /** The same operation without the `/auth/v1` prefix; left out of the OpenAPI document. */
 const ALIAS = 'users/me/changes/_search';
 
@@ -28,7 +43,6 @@ export class HistoryController {
   constructor(private readonly history: HistoryService) {}
 
   @Post(PATH)
-  @HttpCode(200)
   @HttpRpc(AuthService.method.listMyUserChanges, { body: '*' })
   @ApiOperation({
     operationId: 'ListMyUserChanges',
@@ -37,7 +51,7 @@ export class HistoryController {
       'Newest first by default; `query.asc` for oldest first; `query.sequence` continues after the last event of the previous page. An empty body is the default query.',
   })
   @ApiOkResponse({ type: ListMyUserChangesResponseDto })
-  @ApiErrorResponses(400, 401, 503)
+  @ApiErrorResponses([400, 401, 503], { 400: LIMIT_TOO_HIGH })
   async listMyUserChanges(
     @CurrentCaller() caller: Caller,
     @Body() request: ListMyUserChangesDto,
@@ -46,7 +60,6 @@ export class HistoryController {
   }
 
   @Post(ALIAS)
-  @HttpCode(200)
   @HttpRpc(AuthService.method.listMyUserChanges, { body: '*' })
   @ApiExcludeEndpoint()
   listMyUserChangesAlias(

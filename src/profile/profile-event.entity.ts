@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from './profile.entity.js';
+import { bigintColumn } from '../database/bigint-column.js';
 import { type FieldChange, type ProfileEvent, type ProfileEventType } from './profile.model.js';
 
 /** The change events of profiles (table `profile_events`, key `(user_id, sequence)`). */

@@ -1,11 +1,6 @@
-import { Column, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintColumn } from '../database/bigint-column.js';
 import { type Gender, type StoredProfile } from './profile.model.js';
-
-/** bigint columns arrive from `pg` (and the embedded driver) as strings. */
-export const bigintColumn: ValueTransformer = {
-  to: (value: bigint | undefined) => (value === undefined ? undefined : value.toString()),
-  from: (value: string | null) => (value === null ? null : BigInt(value)),
-};
 
 /** The current state of a profile; its history is in ProfileEventEntity. */
 @Entity({ name: 'profiles' })

@@ -40,6 +40,13 @@ describe('docs/errors.md', () => {
     expect(rows.length).toBeGreaterThan(5);
   });
 
+  it('names no id that the code does not define', () => {
+    const ids = new Set(errorCatalog().map((entry) => entry.id));
+    const documented = rows.flatMap((row) => [...row.message.matchAll(/\(([A-Z]+-\w+)\)/g)]);
+    expect(documented.length).toBeGreaterThan(0);
+    for (const [, id] of documented) expect(ids).toContain(id);
+  });
+
   it.each(errorCatalog().map((entry) => [entry.id, entry] as const))(
     'has the row of %s, as the code defines it',
     (id, entry) => {

@@ -26,6 +26,7 @@ import { file_zitadel_change } from '../../src/gen/zitadel/change_pb.js';
 import { file_zitadel_message } from '../../src/gen/zitadel/message_pb.js';
 import { file_zitadel_object } from '../../src/gen/zitadel/object_pb.js';
 import { file_zitadel_user } from '../../src/gen/zitadel/user_pb.js';
+import { GrpcServicesExplorer } from '../../src/grpc/grpc.module.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
   AuthGrpcClient,
@@ -79,14 +80,21 @@ describe.each(['v1', 'v1alpha'])('gRPC server reflection %s', (version) => {
     await t?.close();
   });
 
-  it('lists the profile service, health checking and reflection', async () => {
+  it('lists the services the modules serve, health checking and reflection', async () => {
     const res = await reflection.ask({ listServices: '*' });
-    expect(res.listServicesResponse?.service.map((s) => s.name).sort()).toEqual([
-      'grpc.health.v1.Health',
-      'grpc.reflection.v1.ServerReflection',
-      'grpc.reflection.v1alpha.ServerReflection',
-      'zitadel.auth.v1.AuthService',
-    ]);
+    const served = t.app
+      .get(GrpcServicesExplorer)
+      .services()
+      .map((s) => s.typeName);
+    expect(served).toContain('zitadel.auth.v1.AuthService');
+    expect(res.listServicesResponse?.service.map((s) => s.name).sort()).toEqual(
+      [
+        ...served,
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+      ].sort(),
+    );
   });
 
   it('describes AuthService with the files of proto/, their real names and imports', async () => {

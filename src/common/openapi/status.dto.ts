@@ -56,22 +56,16 @@ export class StatusDto {
   details!: (ErrorDetailDto | BadRequestDto)[];
 }
 
-const ERRORS: Record<number, { description: string; example: object }> = {
+const ERRORS = {
   400: {
-    description: 'INVALID_ARGUMENT (3) or FAILED_PRECONDITION (9)',
+    description: 'INVALID_ARGUMENT (3): the request breaks a rule; or FAILED_PRECONDITION (9)',
     example: {
       code: 3,
-      message:
-        'invalid UpdateMyProfileRequest.FirstName: value length must be between 1 and 200 runes, inclusive',
+      message: 'invalid <Request>.<Field>: <the first broken rule>',
       details: [
         {
           '@type': 'type.googleapis.com/google.rpc.BadRequest',
-          fieldViolations: [
-            {
-              field: 'first_name',
-              description: 'value length must be between 1 and 200 runes, inclusive',
-            },
-          ],
+          fieldViolations: [{ field: '<field>', description: '<the rule>' }],
         },
       ],
     },
@@ -92,17 +86,7 @@ const ERRORS: Record<number, { description: string; example: object }> = {
   },
   404: {
     description: 'NOT_FOUND (5)',
-    example: {
-      code: 5,
-      message: 'User could not be found (QUERY-HNhb3)',
-      details: [
-        {
-          '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
-          id: 'QUERY-HNhb3',
-          message: 'User could not be found',
-        },
-      ],
-    },
+    example: { code: 5, message: 'Not Found', details: [] },
   },
   429: {
     description: 'RESOURCE_EXHAUSTED (8): too many calls',
@@ -112,18 +96,26 @@ const ERRORS: Record<number, { description: string; example: object }> = {
     description: 'UNAVAILABLE (14): the database or the identity provider cannot be reached',
     example: { code: 14, message: 'service unavailable, try again later', details: [] },
   },
-};
+} satisfies Record<number, { description: string; example: object }>;
 
-/** The error answers of an operation, each a google.rpc.Status (see docs/errors.md). */
-export function ApiErrorResponses(...statuses: (keyof typeof ERRORS)[]): MethodDecorator {
+export type ErrorStatus = keyof typeof ERRORS;
+
+/**
+ * The error answers of an operation, each a google.rpc.Status (see docs/errors.md), with a generic
+ * example per status; `examples` gives an operation's own (its error ids, its fields).
+ */
+export function ApiErrorResponses(
+  statuses: readonly ErrorStatus[],
+  examples: Partial<Record<ErrorStatus, object>> = {},
+): MethodDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorDetailDto, BadRequestDto),
     ...statuses.map((status) =>
       ApiResponse({
         status,
         type: StatusDto,
-        description: ERRORS[status]?.description,
-        example: ERRORS[status]?.example,
+        description: ERRORS[status].description,
+        example: examples[status] ?? ERRORS[status].example,
       }),
     ),
     ApiResponse({

@@ -1,5 +1,5 @@
 import { type DescMethod } from '@bufbuild/protobuf';
-import { applyDecorators, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, type ExecutionContext, HttpCode } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
 
@@ -39,10 +39,11 @@ export const HttpRpcMarker = Reflector.createDecorator<HttpRpcBinding>();
 /**
  * A REST route that maps an RPC, as a grpc-gateway HTTP rule does: with `{ body: '*' }` the body
  * is decoded as `method.input` (after the guard has checked the token, see ProtoBodyInterceptor),
- * and the handler's answer, a message of `method.output`, is written in the protobuf JSON mapping.
+ * and the handler's answer, a message of `method.output`, is written in the protobuf JSON mapping
+ * with HTTP 200, whatever the method (Nest would answer a POST with 201; grpc-gateway does not).
  */
 export function HttpRpc(method: DescMethod, options: HttpRpcOptions = {}): MethodDecorator {
-  return HttpRpcMarker({ method, body: options.body === '*' });
+  return applyDecorators(HttpRpcMarker({ method, body: options.body === '*' }), HttpCode(200));
 }
 
 /** The RPC a REST route maps, if it is marked with `@HttpRpc`. */

@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { NotContains, registerDecorator, type ValidationOptions } from 'class-validator';
 import { isWellFormedLanguageTag } from './language-tag.js';
 import { runeLength } from './text.js';
 
@@ -49,4 +49,12 @@ export function IsLanguageTag(options?: ValidationOptions): PropertyDecorator {
           typeof value === 'string' && (value === '' || isWellFormedLanguageTag(value)),
       },
     });
+}
+
+/**
+ * No U+0000, which PostgreSQL cannot store in text columns: class-validator's `@NotContains`,
+ * with the message every feature answers for it.
+ */
+export function NoNul(): PropertyDecorator {
+  return NotContains('\u0000', { message: 'value must not contain the NUL character' });
 }

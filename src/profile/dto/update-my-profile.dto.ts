@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, NotContains } from 'class-validator';
+import { IsEnum } from 'class-validator';
 import { ProtoMessage } from '../../common/proto/proto-message.decorator.js';
-import { IsLanguageTag, RuneLength } from '../../common/validation/constraints.js';
+import { IsLanguageTag, NoNul, RuneLength } from '../../common/validation/constraints.js';
 import { ToCanonicalLanguageTag, Trim } from '../../common/validation/transforms.js';
 import { UpdateMyProfileRequestSchema } from '../../gen/zitadel/auth_pb.js';
 import { Gender, GenderSchema } from '../../gen/zitadel/user_pb.js';
@@ -9,8 +9,6 @@ import { Gender, GenderSchema } from '../../gen/zitadel/user_pb.js';
 export const NAME_MAX_LENGTH = 200;
 export const LANGUAGE_MAX_LENGTH = 10;
 
-/** PostgreSQL cannot store U+0000 in text columns. */
-const NO_NUL = { message: 'value must not contain the NUL character' };
 const DEFINED_ENUM = { message: 'value must be one of the defined enum values' };
 
 const name = (what: string, example: string) =>
@@ -31,25 +29,25 @@ export class UpdateMyProfileDto {
   @name('given name', 'Ada')
   @Trim()
   @RuneLength(1, NAME_MAX_LENGTH)
-  @NotContains('\u0000', NO_NUL)
+  @NoNul()
   firstName!: string;
 
   @name('family name', 'Lovelace')
   @Trim()
   @RuneLength(1, NAME_MAX_LENGTH)
-  @NotContains('\u0000', NO_NUL)
+  @NoNul()
   lastName!: string;
 
   @name('nickname', 'ada')
   @Trim()
   @RuneLength(1, NAME_MAX_LENGTH)
-  @NotContains('\u0000', NO_NUL)
+  @NoNul()
   nickName!: string;
 
   @name('display name', 'Ada Lovelace')
   @Trim()
   @RuneLength(1, NAME_MAX_LENGTH)
-  @NotContains('\u0000', NO_NUL)
+  @NoNul()
   displayName!: string;
 
   @ApiPropertyOptional({
@@ -59,7 +57,7 @@ export class UpdateMyProfileDto {
   })
   @ToCanonicalLanguageTag()
   @RuneLength(0, LANGUAGE_MAX_LENGTH)
-  @NotContains('\u0000', NO_NUL)
+  @NoNul()
   @IsLanguageTag()
   preferredLanguage!: string;
 
