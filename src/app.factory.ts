@@ -1,12 +1,15 @@
 import { NestFactory } from '@nestjs/core';
+import { ServerGrpc } from '@nestjs/microservices';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { answerClientErrorsWithStatus } from './common/transport/client-error.js';
+import { hardenHttpServer } from './common/transport/http-server.js';
 import { type AppConfig } from './config/config.js';
 import { GrpcServicesExplorer } from './grpc/grpc.module.js';
-import { grpcOptions } from './grpc/grpc.options.js';
-import { GrpcWebProxyService } from './grpc-web/grpc-web.module.js';
+import { GrpcHealth } from './grpc/grpc-health.js';
+import { grpcOptions, type GrpcServerRef } from './grpc/grpc.options.js';
+import { grpcWebMiddleware } from './grpc-web/grpc-web.js';
+import { Shutdown } from './lifecycle/shutdown.service.js';
 
 /**
  * The configured hybrid application (HTTP and gRPC), not yet listening: used by main.ts and by
@@ -22,12 +25,21 @@ export async function createApp(
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
-  // First, before the body parser and CORS: gRPC-web calls stream straight to the gRPC port.
-  app.use(app.get(GrpcWebProxyService).middleware);
   // gRPC on its own port, serving what the modules' @GrpcRpc handlers declare; inheritAppConfig
-  // gives it the global guard, interceptor, pipe and filter too.
-  const services = app.get(GrpcServicesExplorer).services();
-  app.connectMicroservice(grpcOptions(config.grpcPort, services), { inheritAppConfig: true });
+  // gives it the global guard, interceptor, pipe and filter too. The transport is made here (a
+  // custom strategy) so that gRPC-web can call the same handlers.
+  const explorer = app.get(GrpcServicesExplorer);
+  const grpcServer: GrpcServerRef = { server: undefined };
+  const grpc = new ServerGrpc(
+    grpcOptions(config.grpcPort, explorer.services(), app.get(GrpcHealth), grpcServer).options,
+  );
+  app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
+  const shutdown = app.get(Shutdown);
+  shutdown.attachGrpc(grpcServer);
+  // First: calls that arrive once a shutdown has begun are refused.
+  app.use(shutdown.middleware);
+  // Then, before CORS: gRPC-web calls go to the gRPC transport's handlers, in this process.
+  app.use(grpcWebMiddleware(grpc, explorer.methods()));
   app.enableCors({
     exposedHeaders: ['grpc-status', 'grpc-message', 'grpc-status-details-bin'],
     maxAge: 600,
@@ -44,7 +56,7 @@ export async function createApp(
   const router = express.router;
   router.caseSensitive = true;
   router.strict = true;
-  answerClientErrorsWithStatus(app.getHttpServer());
+  hardenHttpServer(app.getHttpServer());
 
   const document = SwaggerModule.createDocument(
     app,

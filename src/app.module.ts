@@ -5,9 +5,9 @@ import { type AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GrpcModule } from './grpc/grpc.module.js';
-import { GrpcWebModule } from './grpc-web/grpc-web.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HistoryModule } from './history/history.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 
 @Module({})
@@ -22,8 +22,8 @@ export class AppModule {
         DatabaseModule,
         AuthModule,
         GrpcModule,
-        GrpcWebModule,
         HealthModule,
+        LifecycleModule,
         // Features: each brings its routes, gRPC methods, tables and errors.
         ProfileModule,
         HistoryModule,

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createApp, startApp } from './app.factory.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { Shutdown } from './lifecycle/shutdown.service.js';
 
 async function main(): Promise<void> {
   let config;
@@ -13,17 +15,45 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await createApp(config);
-  // Only the signals that mean "stop" (Nest's default list also has SIGHUP and SIGUSR2).
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  stopOnSignals(app, config);
   const port = await startApp(app, config);
-  const logger = new Logger('Main');
-  logger.log(
+  new Logger('Main').log(
     `HTTP (REST, gRPC-web, health, OpenAPI at /docs) on port ${port}; gRPC on port ${config.grpcPort}; database: ${
       config.database.kind === 'postgres'
         ? 'PostgreSQL (DATABASE_URL)'
         : `embedded, in ${config.database.dataDir}`
     }`,
   );
+}
+
+/**
+ * SIGTERM or SIGINT: drain every transport, close the app (the database last), exit 0, all within
+ * SHUTDOWN_TIMEOUT_MS (contract section 8). A second signal does not cut the drain short.
+ */
+function stopOnSignals(app: NestExpressApplication, config: AppConfig): void {
+  const logger = new Logger('Main');
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping`);
+    // Whatever hangs, the process ends by the deadline.
+    setTimeout(() => {
+      logger.warn('shutdown did not finish in time: exiting');
+      process.exit(0);
+    }, config.shutdownTimeoutMs).unref();
+    void (async () => {
+      try {
+        await app.get(Shutdown).drain();
+        await app.close();
+      } catch (error) {
+        logger.error('shutdown failed', error instanceof Error ? error.stack : String(error));
+      }
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

@@ -4,12 +4,14 @@ import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { tokenIntrospectorProvider } from './token-introspector.provider.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** Token verification (JWTs locally, opaque tokens by introspection) and the global guard. */
 @Module({
   imports: [PassportModule],
   providers: [
     JwtStrategy,
+    VerifiedTokenCache,
     tokenIntrospectorProvider,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

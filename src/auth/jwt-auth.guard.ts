@@ -13,9 +13,11 @@ import {
   TokenInvalidError,
 } from './auth.errors.js';
 import { type Caller } from './caller.js';
+import { JwtStrategy, tokenExpiryOf } from './jwt.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { TOKEN_INTROSPECTOR } from './token-introspector.provider.js';
 import { TokenIntrospector } from './token-introspector.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
@@ -27,7 +29,8 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  * passport-jwt (JwtStrategy) when keys are configured; any other token, or every token when
  * introspection is the only source, goes to the TokenIntrospector when one is configured;
  * without one, passport-jwt refuses what is not a JWT. Both ends meet in `reject`, the one
- * mapping of failures to errors.
+ * mapping of failures to errors. A JWT verified once is remembered (VerifiedTokenCache) until its
+ * `exp` or a change of the keys.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
@@ -38,6 +41,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(TOKEN_INTROSPECTOR) private readonly introspector: TokenIntrospector | null,
+    private readonly strategy: JwtStrategy,
+    private readonly verified: VerifiedTokenCache,
   ) {
     super();
     this.auth = config.auth;
@@ -60,7 +65,21 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       }
       return true;
     }
-    return (await super.canActivate(context)) as boolean;
+    if (token === null) return (await super.canActivate(context)) as boolean;
+    // Read before verifying: keys that change meanwhile leave an entry that is never used.
+    const generation = this.strategy.keysGeneration();
+    const known = this.verified.get(token, generation);
+    if (known !== undefined) {
+      request.user = known;
+      return true;
+    }
+    const allowed = (await super.canActivate(context)) as boolean;
+    const caller = request.user;
+    const expiresAt = caller === undefined ? undefined : tokenExpiryOf(caller);
+    if (allowed && caller !== undefined && expiresAt !== undefined) {
+      this.verified.set(token, caller, expiresAt, generation);
+    }
+    return allowed;
   }
 
   private introspects(token: string): boolean {

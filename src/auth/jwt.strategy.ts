@@ -10,10 +10,18 @@ import { callerFromClaims, CLOCK_TOLERANCE_SECONDS } from './token-claims.js';
 import {
   checkedKeyProvider,
   jwksKeys,
-  type KeyResolver,
   noKeys,
   staticKey,
+  type VerificationKeys,
 } from './verification-keys.js';
+
+/** The `exp` (in ms) of the token each caller was verified from, for VerifiedTokenCache. */
+const expiries = new WeakMap<Caller, number>();
+
+/** When the token that named this caller expires (ms), if it was verified here. */
+export function tokenExpiryOf(caller: Caller): number | undefined {
+  return expiries.get(caller);
+}
 
 /**
  * Asymmetric algorithms only: never `none`, never HMAC (a public key must not double as an
@@ -34,11 +42,13 @@ export const ALLOWED_ALGORITHMS = [
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly auth: AuthConfig;
+  private readonly keys: VerificationKeys;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const auth = config.auth;
+    const keys = verificationKeys(auth);
     const options: StrategyOptionsWithoutRequest = {
-      secretOrKeyProvider: checkedKeyProvider(ALLOWED_ALGORITHMS, keyResolver(auth)),
+      secretOrKeyProvider: checkedKeyProvider(ALLOWED_ALGORITHMS, keys.resolve),
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       issuer: auth.issuer,
       ...(auth.audience === undefined ? {} : { audience: auth.audience }),
@@ -47,6 +57,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     };
     super(options);
     this.auth = auth;
+    this.keys = keys;
+  }
+
+  /** Changes whenever the verification keys may have changed (see VerificationKeys). */
+  keysGeneration(): number {
+    return this.keys.generation();
   }
 
   /**
@@ -56,11 +72,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    * callerFromClaims.
    */
   validate(payload: Record<string, unknown>): Caller {
-    return callerFromClaims(payload, this.auth);
+    const caller = callerFromClaims(payload, this.auth);
+    // callerFromClaims has checked that exp is a finite number.
+    expiries.set(caller, (payload.exp as number) * 1000);
+    return caller;
   }
 }
 
-function keyResolver(auth: AuthConfig): KeyResolver {
+function verificationKeys(auth: AuthConfig): VerificationKeys {
   switch (auth.mode) {
     case 'jwks':
       return jwksKeys(auth.jwksUri);

@@ -59,12 +59,21 @@ export class RemoteJwks {
   private settledAt = Number.NEGATIVE_INFINITY;
   private lastError: Error | undefined;
   private inflight: Promise<void> | undefined;
+  private fetches = 0;
 
   constructor(
     private readonly url: URL,
     options: RemoteJwksOptions = {},
   ) {
     this.options = { ...JWKS_DEFAULTS, now: () => Date.now(), ...options };
+  }
+
+  /**
+   * Counts the key sets fetched: it changes whenever the keys may have (a key removed from the
+   * JWKS, say), so that what was verified with the keys before can be verified again.
+   */
+  get generation(): number {
+    return this.fetches;
   }
 
   /**
@@ -115,6 +124,7 @@ export class RemoteJwks {
       .then(
         (keys) => {
           this.keys = keys;
+          this.fetches += 1;
           this.fetchedAt = this.options.now();
           this.lastError = undefined;
         },

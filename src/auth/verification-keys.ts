@@ -54,20 +54,30 @@ export function checkedKeyProvider(
   };
 }
 
+/**
+ * The keys tokens are verified with: the lookup, and a number that changes whenever the set of
+ * keys may have changed (a refreshed JWKS), so that a cache of verified tokens can drop what an
+ * older set verified.
+ */
+export interface VerificationKeys {
+  resolve: KeyResolver;
+  generation(): number;
+}
+
 /** One key for every token (AUTH_PUBLIC_KEY, development mode). */
-export function staticKey(key: KeyObject): KeyResolver {
-  return () => Promise.resolve(key);
+export function staticKey(key: KeyObject): VerificationKeys {
+  return { resolve: () => Promise.resolve(key), generation: () => 0 };
 }
 
 /**
  * Keys of a remote JWKS (RemoteJwks: bounded fetches, cached, fetched again for an unknown `kid`
  * after a cooldown, not retried for a while after a failure).
  */
-export function jwksKeys(jwksUri: string, options: RemoteJwksOptions = {}): KeyResolver {
+export function jwksKeys(jwksUri: string, options: RemoteJwksOptions = {}): VerificationKeys {
   const jwks = new RemoteJwks(new URL(jwksUri), options);
   // jsonwebtoken (under passport-jwt) takes a KeyObject; convert each cached CryptoKey once.
   const keyObjects = new WeakMap<object, KeyObject>();
-  return async (header) => {
+  const resolve: KeyResolver = async (header) => {
     let key;
     try {
       key = await jwks.getKey(header);
@@ -81,9 +91,13 @@ export function jwksKeys(jwksUri: string, options: RemoteJwksOptions = {}): KeyR
     }
     return keyObject;
   };
+  return { resolve, generation: () => jwks.generation };
 }
 
 /** No key verifies anything: every token is introspected (AUTH_INTROSPECTION_URL alone). */
-export function noKeys(): KeyResolver {
-  return () => Promise.reject(new Error('no signing keys are configured'));
+export function noKeys(): VerificationKeys {
+  return {
+    resolve: () => Promise.reject(new Error('no signing keys are configured')),
+    generation: () => 0,
+  };
 }

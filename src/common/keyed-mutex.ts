@@ -1,22 +1,47 @@
+import { type Deadline } from './deadline.js';
+
+/** A task waited for its turn until its deadline; it was not run. */
+export class QueueTimeoutError extends Error {
+  constructor() {
+    super('gave up waiting for the earlier tasks of the same key');
+    this.name = 'QueueTimeoutError';
+  }
+}
+
 /**
  * Runs tasks with the same key one after another (in call order) and tasks with different keys
  * side by side. Nothing is kept for a key once its last task has finished.
+ *
+ * A task with a deadline that passes while it waits is not run: `run` rejects with
+ * QueueTimeoutError, and its turn is passed on once the tasks before it have finished, so the
+ * order of the others holds.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+  async run<T>(key: string, task: () => Promise<T>, deadline?: Deadline): Promise<T> {
     const previous = this.tails.get(key);
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     const tail = previous === undefined ? done : previous.then(() => done);
     this.tails.set(key, tail);
-    try {
-      await previous;
-      return await task();
-    } finally {
+    const finish = (): void => {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
+    };
+    if (previous !== undefined) {
+      try {
+        await waitUntil(previous, deadline);
+      } catch (error) {
+        // Our turn comes when the earlier tasks end; we take it and pass it on at once.
+        void previous.then(finish);
+        throw error;
+      }
+    }
+    try {
+      return await task();
+    } finally {
+      finish();
     }
   }
 
@@ -24,4 +49,16 @@ export class KeyedMutex {
   get size(): number {
     return this.tails.size;
   }
+}
+
+function waitUntil(turn: Promise<void>, deadline: Deadline | undefined): Promise<void> {
+  if (deadline === undefined) return turn;
+  if (deadline.expired()) return Promise.reject(new QueueTimeoutError());
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new QueueTimeoutError()), deadline.remainingMs());
+    void turn.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

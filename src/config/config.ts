@@ -44,6 +44,9 @@ export type AuthConfig =
   /** AUTH_INTROSPECTION_URL without keys: every token is introspected. */
   | (AuthCommon & { mode: 'introspection'; introspection: IntrospectionConfig });
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface AppConfig {
   production: boolean;
   port: number;
@@ -51,6 +54,11 @@ export interface AppConfig {
   dataDir: string;
   database: DatabaseConfig;
   auth: AuthConfig;
+  /** Longest drain of in-flight calls after SIGTERM/SIGINT. */
+  shutdownTimeoutMs: number;
+  /** Calls per subject (or client address without a valid token) per minute; 0 = no limit. */
+  rateLimitPerMinute: number;
+  logLevel: LogLevel;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -76,8 +84,21 @@ export function loadConfig(env: Env): AppConfig {
   const dataDir = resolve(nonEmpty(env.DATA_DIR) ?? './.data');
   const database = readDatabase(env, dataDir, problems);
   const auth = readAuth(env, production, dataDir, problems);
+  const shutdownTimeoutMs = readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000, problems);
+  const rateLimitPerMinute = readInt(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000, problems);
+  const logLevel = readLogLevel(env, problems);
   if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
-  return { production, port, grpcPort, dataDir, database, auth };
+  return {
+    production,
+    port,
+    grpcPort,
+    dataDir,
+    database,
+    auth,
+    shutdownTimeoutMs,
+    rateLimitPerMinute,
+    logLevel,
+  };
 }
 
 /** The database settings alone (the migration CLI needs no auth settings). */
@@ -303,6 +324,14 @@ function readPublicKey(value: string, problems: string[]): string | undefined {
     problems.push('AUTH_PUBLIC_KEY is not a readable PEM public key (RSA or EC)');
     return undefined;
   }
+}
+
+function readLogLevel(env: Env, problems: string[]): LogLevel {
+  const raw = nonEmpty(env.LOG_LEVEL)?.toLowerCase();
+  if (raw === undefined) return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return 'info';
 }
 
 function readPort(env: Env, name: string, fallback: number, problems: string[]): number {

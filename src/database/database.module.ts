@@ -1,18 +1,24 @@
-import { type DynamicModule, Injectable, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Injectable, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Deadline, runInCall } from '../common/deadline.js';
 import { type AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { type MigrationClass, registerMigrations } from './migration-registry.js';
+import { Sql, type SqlStatement } from './sql.js';
 
-/** Pings the database for the readiness probe. */
+/** Longest wait for the database's answer to the readiness probe (contract section 8). */
+export const PING_TIMEOUT_MS = 2000;
+
+const PING: SqlStatement = { name: 'ping', text: 'SELECT 1' };
+
+/** Pings the database for the readiness probe, within PING_TIMEOUT_MS. */
 @Injectable()
 export class DatabaseHealth {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+    await runInCall({ deadline: Deadline.after(PING_TIMEOUT_MS) }, () => this.sql.query(PING, []));
   }
 }
 
@@ -26,8 +32,10 @@ export interface DatabaseFeature {
 
 /**
  * The one data source of the application (imported once, by the app module); features declare
- * their tables with `DatabaseModule.forFeature({ entities, migrations })`.
+ * their tables with `DatabaseModule.forFeature({ entities, migrations })` and run their hot
+ * statements through `Sql`.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -40,8 +48,8 @@ export interface DatabaseFeature {
       }),
     }),
   ],
-  providers: [DatabaseHealth],
-  exports: [DatabaseHealth],
+  providers: [DatabaseHealth, Sql],
+  exports: [DatabaseHealth, Sql],
 })
 export class DatabaseModule {
   static forFeature(feature: DatabaseFeature): DynamicModule {

@@ -1,7 +1,8 @@
 import { type DescMethod, type DescService } from '@bufbuild/protobuf';
-import { Injectable, Module } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { GrpcRpcMarker } from '../common/proto/rpc.decorators.js';
+import { GrpcHealth } from './grpc-health.js';
 
 /**
  * Finds what the modules serve over gRPC: the handlers marked `@GrpcRpc(method)` in every
@@ -35,9 +36,10 @@ export class GrpcServicesExplorer {
   }
 }
 
+@Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [GrpcServicesExplorer],
-  exports: [GrpcServicesExplorer],
+  providers: [GrpcServicesExplorer, GrpcHealth],
+  exports: [GrpcServicesExplorer, GrpcHealth],
 })
 export class GrpcModule {}

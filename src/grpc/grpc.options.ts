@@ -1,10 +1,10 @@
 import { type DescFile, type DescService } from '@bufbuild/protobuf';
 import { type Server } from '@grpc/grpc-js';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
-import { HealthImplementation } from 'grpc-health-check';
 import { file_google_rpc_error_details } from '../gen/google/rpc/error_details_pb.js';
 import { file_google_rpc_status } from '../gen/google/rpc/status_pb.js';
 import { file_zitadel_message } from '../gen/zitadel/message_pb.js';
+import { type GrpcHealth } from './grpc-health.js';
 import { packageDefinitionOf } from './package-definition.js';
 import { reflectionService } from './reflection.js';
 import {
@@ -28,12 +28,23 @@ const ALSO_REFLECTED: readonly DescFile[] = [
   file_grpc_reflection_v1alpha_reflection,
 ];
 
+/** The grpc-js server of the transport, once Nest has made it (for a graceful shutdown). */
+export interface GrpcServerRef {
+  server: Server | undefined;
+}
+
 /**
  * The gRPC transport of the hybrid app: `services` (what the modules' `@GrpcRpc` handlers serve,
  * see GrpcServicesExplorer) on protobuf-es, plus the standard health service and server
  * reflection (both added straight to the grpc-js server, so no token is needed for them).
  */
-export function grpcOptions(port: number, services: readonly DescService[]): GrpcOptions {
+export function grpcOptions(
+  port: number,
+  services: readonly DescService[],
+  health: GrpcHealth,
+  ref: GrpcServerRef = { server: undefined },
+): GrpcOptions {
+  health.track(services.map((service) => service.typeName));
   return {
     transport: Transport.GRPC,
     options: {
@@ -42,10 +53,9 @@ export function grpcOptions(port: number, services: readonly DescService[]): Grp
       packageDefinition: packageDefinitionOf(services),
       // Nest calls this with the grpc-js server before it adds the services to it.
       onLoadPackageDefinition: (_definition: unknown, server: Server) => {
+        ref.server = server;
         reflectionService([...services.map((s) => s.file), ...ALSO_REFLECTED]).addToServer(server);
-        const health = new HealthImplementation({ '': 'SERVING' });
-        for (const service of services) health.setStatus(service.typeName, 'SERVING');
-        health.addToServer(server);
+        health.implementation.addToServer(server);
         answerUnknownMethodsWithStatus(server);
       },
     },

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '../database/database.module.js';
 import { HealthController } from './health.controller.js';
+import { Readiness } from './readiness.service.js';
 
-@Module({ imports: [DatabaseModule], controllers: [HealthController] })
+@Module({ controllers: [HealthController], providers: [Readiness], exports: [Readiness] })
 export class HealthModule {}

@@ -3,7 +3,7 @@ import { HistoryController } from './history.controller.js';
 import { HistoryGrpcController } from './history.grpc.controller.js';
 import { HistoryRepository } from './history.repository.js';
 import { HistoryService } from './history.service.js';
-import { TypeOrmHistoryRepository } from './history.typeorm.repository.js';
+import { SqlHistoryRepository } from './history.sql.repository.js';
 
 /**
  * The caller's change history: ListMyUserChanges over REST, gRPC and gRPC-web. It reads the
@@ -12,6 +12,6 @@ import { TypeOrmHistoryRepository } from './history.typeorm.repository.js';
  */
 @Module({
   controllers: [HistoryController, HistoryGrpcController],
-  providers: [HistoryService, { provide: HistoryRepository, useClass: TypeOrmHistoryRepository }],
+  providers: [HistoryService, { provide: HistoryRepository, useClass: SqlHistoryRepository }],
 })
 export class HistoryModule {}

@@ -7,7 +7,7 @@ import { ProfileGrpcController } from './profile.grpc.controller.js';
 import { ProfileEntity } from './profile.entity.js';
 import { ProfileRepository } from './profile.repository.js';
 import { ProfileService } from './profile.service.js';
-import { TypeOrmProfileRepository } from './profile.typeorm.repository.js';
+import { SqlProfileRepository } from './profile.sql.repository.js';
 
 /**
  * The caller's own profile: UpdateMyProfile and GetMyProfile over REST, gRPC and gRPC-web. Its
@@ -22,7 +22,7 @@ import { TypeOrmProfileRepository } from './profile.typeorm.repository.js';
     }),
   ],
   controllers: [ProfileController, ProfileGrpcController],
-  providers: [ProfileService, { provide: ProfileRepository, useClass: TypeOrmProfileRepository }],
+  providers: [ProfileService, { provide: ProfileRepository, useClass: SqlProfileRepository }],
   exports: [ProfileService],
 })
 export class ProfileModule {}

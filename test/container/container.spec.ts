@@ -226,7 +226,7 @@ describe('Dockerfile', () => {
 
   it('stops with SIGTERM, a signal main.ts shuts down on', () => {
     expect(only(runtime, 'STOPSIGNAL').args).toBe('SIGTERM');
-    expect(read('src/main.ts')).toMatch(/enableShutdownHooks\(\[[^\]]*'SIGTERM'/);
+    expect(read('src/main.ts')).toMatch(/process\.on\('SIGTERM'/);
   });
 
   it('installs the production dependencies only in the runtime stage, without install scripts', () => {

@@ -1,13 +1,13 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { type AppConfig, type DatabaseConfig } from '../../src/config/config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { HistoryModule } from '../../src/history/history.module.js';
 import { HistoryRepository } from '../../src/history/history.repository.js';
-import { HISTORY_QUERIES } from '../../src/history/history.typeorm.repository.js';
+import { HISTORY_QUERIES } from '../../src/history/history.sql.repository.js';
 import { ProfileModule } from '../../src/profile/profile.module.js';
 import { ProfileService } from '../../src/profile/profile.service.js';
+import { integrationConfig } from '../support/config.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/database.js';
 import { ADA_MESSAGE } from '../support/profile.js';
 
@@ -30,7 +30,7 @@ describe.each(databases)('HistoryRepository on %s', (_, makeDatabase) => {
     database = await makeDatabase();
     moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(configFor(database.config, database.dataDir)),
+        ConfigModule.forRoot(integrationConfig(database.config, database.dataDir)),
         DatabaseModule,
         ProfileModule,
         HistoryModule,
@@ -95,9 +95,9 @@ describe.each(databases)('HistoryRepository on %s', (_, makeDatabase) => {
       const explain = async (sql: string, params: unknown[]) =>
         JSON.stringify(await manager.query(`EXPLAIN (FORMAT JSON) ${sql}`, params));
       return {
-        ascending: await explain(HISTORY_QUERIES.ascending, ['alice', 'org-1', '0', 10]),
-        newest: await explain(HISTORY_QUERIES.newest, ['alice', 'org-1', 10]),
-        descending: await explain(HISTORY_QUERIES.descending, ['alice', 'org-1', '3', 10]),
+        ascending: await explain(HISTORY_QUERIES.ascending.text, ['alice', 'org-1', '0', 10]),
+        newest: await explain(HISTORY_QUERIES.newest.text, ['alice', 'org-1', 10]),
+        descending: await explain(HISTORY_QUERIES.descending.text, ['alice', 'org-1', '3', 10]),
       };
     });
     for (const plan of Object.values(plans)) {
@@ -109,21 +109,3 @@ describe.each(databases)('HistoryRepository on %s', (_, makeDatabase) => {
     expect(plans.descending).toContain('"Scan Direction":"Backward"');
   });
 });
-
-function configFor(database: DatabaseConfig, dataDir: string): AppConfig {
-  return {
-    production: false,
-    port: 0,
-    grpcPort: 0,
-    dataDir,
-    database,
-    auth: {
-      mode: 'development',
-      issuer: 'unused',
-      audience: undefined,
-      resourceOwnerClaim: 'urn:zitadel:iam:user:resourceowner:id',
-      defaultResourceOwner: 'default',
-      dataDir,
-    },
-  };
-}

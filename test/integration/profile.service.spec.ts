@@ -1,6 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { type AppConfig, type DatabaseConfig } from '../../src/config/config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { type ProfileFields } from '../../src/profile/profile.model.js';
@@ -11,6 +10,7 @@ import {
 } from '../../src/profile/profile.errors.js';
 import { ProfileModule } from '../../src/profile/profile.module.js';
 import { ProfileService } from '../../src/profile/profile.service.js';
+import { integrationConfig } from '../support/config.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/database.js';
 import { ADA_MESSAGE } from '../support/profile.js';
 
@@ -38,7 +38,7 @@ describe.each(databases)('ProfileService on %s', (_, makeDatabase) => {
     database = await makeDatabase();
     moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(configFor(database.config, database.dataDir)),
+        ConfigModule.forRoot(integrationConfig(database.config, database.dataDir)),
         DatabaseModule,
         ProfileModule,
       ],
@@ -147,21 +147,3 @@ describe.each(databases)('ProfileService on %s', (_, makeDatabase) => {
     expect(await events(me.subject)).toHaveLength(1);
   });
 });
-
-function configFor(database: DatabaseConfig, dataDir: string): AppConfig {
-  return {
-    production: false,
-    port: 0,
-    grpcPort: 0,
-    dataDir,
-    database,
-    auth: {
-      mode: 'development',
-      issuer: 'unused',
-      audience: undefined,
-      resourceOwnerClaim: 'urn:zitadel:iam:user:resourceowner:id',
-      defaultResourceOwner: 'default',
-      dataDir,
-    },
-  };
-}

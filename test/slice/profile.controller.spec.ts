@@ -2,9 +2,11 @@
 // interceptor, ValidationPipe and exception filter (CommonModule, AuthModule), over supertest,
 // with ProfileService on an in-memory repository instead of a database.
 import { type INestApplication } from '@nestjs/common';
+import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AuthModule } from '../../src/auth/auth.module.js';
+import { JwtStrategy } from '../../src/auth/jwt.strategy.js';
 import { CommonModule } from '../../src/common/common.module.js';
 import { type AppConfig } from '../../src/config/config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
@@ -62,6 +64,9 @@ describe('ProfileController (slice: real guard, interceptor, pipe and filter)', 
         resourceOwnerClaim: 'urn:zitadel:iam:user:resourceowner:id',
         defaultResourceOwner: 'default-org',
       },
+      shutdownTimeoutMs: 1000,
+      rateLimitPerMinute: 0,
+      logLevel: 'info',
     };
     repository = new InMemoryProfileRepository();
     const moduleRef = await Test.createTestingModule({
@@ -75,6 +80,31 @@ describe('ProfileController (slice: real guard, interceptor, pipe and filter)', 
   afterAll(async () => {
     await app.close();
     await issuer.close();
+  });
+
+  it('verifies a token once, then remembers it until its exp', async () => {
+    const validate = jest.spyOn(JwtStrategy.prototype, 'validate');
+    try {
+      const token = await issuer.mint('slice-remembered');
+      for (let i = 0; i < 3; i++) {
+        const res = await request(app.getHttpServer())
+          .get(ROUTES[0]!)
+          .set('authorization', `Bearer ${token}`);
+        expect(res.status).toBe(404);
+      }
+      expect(validate).toHaveBeenCalledTimes(1);
+      // Past its exp, but within the clock tolerance: still accepted, but never from memory.
+      const expired = await issuer.mint('slice-expired', { expiresInSeconds: -2 });
+      for (let i = 0; i < 2; i++) {
+        const res = await request(app.getHttpServer())
+          .get(ROUTES[0]!)
+          .set('authorization', `Bearer ${expired}`);
+        expect(res.status).toBe(404);
+      }
+      expect(validate).toHaveBeenCalledTimes(3);
+    } finally {
+      validate.mockRestore();
+    }
   });
 
   describe.each(ROUTES)('%s', (path) => {

@@ -50,6 +50,9 @@ export async function startTestApp(
     dataDir: database.dataDir,
     database: overrides.database?.(database) ?? database.config,
     auth,
+    shutdownTimeoutMs: 10_000,
+    rateLimitPerMinute: 0,
+    logLevel: 'info',
   };
   // TEST_LOGS=1 shows the application's log (errors included) while debugging a test.
   const app = await createApp(config, process.env.TEST_LOGS === '1' ? {} : { logger: false });

@@ -98,6 +98,23 @@ export class MethodNotAllowedError extends UnimplementedError {
   }
 }
 
+/** A client did not send its request in time: code 4 like a deadline, but HTTP 408. */
+export class RequestTimeoutError extends AppError {
+  readonly code = GrpcCode.DEADLINE_EXCEEDED;
+  override readonly httpStatus = 408;
+  constructor() {
+    super('the request did not arrive in time');
+  }
+}
+
+/** Too much: a request over a size limit, or too many calls. */
+export class ResourceExhaustedError extends AppError {
+  readonly code = GrpcCode.RESOURCE_EXHAUSTED;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** The database (or another dependency) cannot be reached; the message stays generic. */
 export class UnavailableError extends AppError {
   readonly code = GrpcCode.UNAVAILABLE;

@@ -1,6 +1,6 @@
 import { type DescMessage, fromBinary, type MessageShape, ScalarType } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { InvalidArgumentError } from '../errors/app-error.js';
+import { type AppError, InvalidArgumentError } from '../errors/app-error.js';
 
 /**
  * The bytes of a gRPC request, not yet decoded. The gRPC transport's request deserializer
@@ -10,16 +10,29 @@ import { InvalidArgumentError } from '../errors/app-error.js';
  * first, then ProtoBodyInterceptor decodes the request (INVALID_ARGUMENT if it cannot).
  */
 export class EncodedRequest<Desc extends DescMessage = DescMessage> {
+  private problem: AppError | undefined;
+
   constructor(
     readonly schema: Desc,
     readonly bytes: Uint8Array,
   ) {}
 
   /**
+   * A request whose bytes cannot be had (too large, not framed right), so that the error is
+   * answered where a decoding error would be: after the guard.
+   */
+  static refused<Desc extends DescMessage>(schema: Desc, problem: AppError): EncodedRequest<Desc> {
+    const request = new EncodedRequest(schema, new Uint8Array());
+    request.problem = problem;
+    return request;
+  }
+
+  /**
    * The message, by @bufbuild/protobuf's `fromBinary`: it checks the wire format, nesting, and
    * proto3's rule that strings are UTF-8. Bytes it refuses are INVALID_ARGUMENT.
    */
   decode(): MessageShape<Desc> {
+    if (this.problem !== undefined) throw this.problem;
     try {
       return fromBinary(this.schema, this.bytes);
     } catch {

@@ -6,6 +6,7 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import type { IncomingMessage } from 'node:http';
+import { BodyTooLarge, readBodyUpTo } from '../transport/http-server.js';
 import {
   type FieldViolation,
   goFieldName,
@@ -19,28 +20,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
- * Reads a request body of at most `limit` bytes. A larger one is refused as soon as the limit is
- * passed; the stream is not destroyed, so that the answer can still be written (Node discards the
- * rest of the body once it is sent).
+ * Reads a REST body of at most BODY_LIMIT_BYTES; a larger one is INVALID_ARGUMENT (and the rest
+ * of it is dropped, see readBodyUpTo).
  */
-export async function readBody(
-  request: IncomingMessage,
-  messageName: string,
-  limit = BODY_LIMIT_BYTES,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.iterator({ destroyOnReturn: false })) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
+export async function readBody(request: IncomingMessage, messageName: string): Promise<Buffer> {
+  try {
+    return await readBodyUpTo(request, BODY_LIMIT_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
       throw new InvalidArgumentError(
-        `invalid ${messageName}: request body larger than ${limit} bytes`,
+        `invalid ${messageName}: request body larger than ${BODY_LIMIT_BYTES} bytes`,
       );
     }
-    chunks.push(buffer);
+    throw error;
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Sql, type SqlStatement } from '../database/sql.js';
 import { type ChangePage, type ChangeRecord } from './history.model.js';
 import { HistoryRepository } from './history.repository.js';
 
@@ -20,35 +19,44 @@ const COLUMNS = 'sequence, event_type, creator, resource_owner, created_at';
  * so each direction reads only the rows it returns.
  */
 export const HISTORY_QUERIES = {
-  ascending: `SELECT ${COLUMNS} FROM profile_events
+  ascending: {
+    name: 'history_ascending',
+    text: `SELECT ${COLUMNS} FROM profile_events
     WHERE user_id = $1 AND resource_owner = $2 AND sequence > $3
     ORDER BY sequence ASC LIMIT $4`,
-  newest: `SELECT ${COLUMNS} FROM profile_events
+  },
+  newest: {
+    name: 'history_newest',
+    text: `SELECT ${COLUMNS} FROM profile_events
     WHERE user_id = $1 AND resource_owner = $2
     ORDER BY sequence DESC LIMIT $3`,
-  descending: `SELECT ${COLUMNS} FROM profile_events
+  },
+  descending: {
+    name: 'history_descending',
+    text: `SELECT ${COLUMNS} FROM profile_events
     WHERE user_id = $1 AND resource_owner = $2 AND sequence < $3
     ORDER BY sequence DESC LIMIT $4`,
-} as const;
+  },
+} satisfies Record<string, SqlStatement>;
 
 @Injectable()
-export class TypeOrmHistoryRepository extends HistoryRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+export class SqlHistoryRepository extends HistoryRepository {
+  constructor(private readonly sql: Sql) {
     super();
   }
 
   async list(page: ChangePage): Promise<ChangeRecord[]> {
     const { userId, resourceOwner, after, limit } = page;
-    const rows: EventRow[] = page.ascending
-      ? await this.dataSource.query(HISTORY_QUERIES.ascending, [
+    const rows = page.ascending
+      ? await this.sql.query<EventRow>(HISTORY_QUERIES.ascending, [
           userId,
           resourceOwner,
           after.toString(),
           limit,
         ])
       : after === 0n
-        ? await this.dataSource.query(HISTORY_QUERIES.newest, [userId, resourceOwner, limit])
-        : await this.dataSource.query(HISTORY_QUERIES.descending, [
+        ? await this.sql.query<EventRow>(HISTORY_QUERIES.newest, [userId, resourceOwner, limit])
+        : await this.sql.query<EventRow>(HISTORY_QUERIES.descending, [
             userId,
             resourceOwner,
             after.toString(),

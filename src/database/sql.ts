@@ -1,0 +1,123 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { currentDeadline, Deadline } from '../common/deadline.js';
+import { UnavailableError } from '../common/errors/app-error.js';
+import { isUnavailable } from '../common/errors/translate-error.js';
+import { type AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+
+/** A statement with a name: prepared once per connection, then only executed. */
+export interface SqlStatement {
+  name: string;
+  text: string;
+}
+
+interface PooledConnection {
+  query(config: {
+    name: string;
+    text: string;
+    values: readonly unknown[];
+    query_timeout?: number;
+  }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  /** pg's: with an error the connection is destroyed, never lent again. */
+  release(error?: Error | boolean): void;
+}
+
+interface ConnectionPool {
+  connect(): Promise<PooledConnection>;
+}
+
+/**
+ * Named SQL statements on the data source's connection pool (pg's, or the PGlite driver's), each
+ * within the deadline of the call it serves. It is for the hot paths: no query building and no
+ * entity hydration, one round trip per statement; TypeORM still owns the schema (entities,
+ * migrations) and the pool.
+ *
+ * Every wait is bounded by the call's deadline (or DATABASE_QUERY_TIMEOUT_MS outside a call):
+ * getting a connection (a connection that arrives too late is given back unused, so nothing runs
+ * after its caller was answered) and the statement itself. A connection whose statement failed
+ * for want of the database (timeout, reset) is destroyed, never reused, so the next call does not
+ * queue behind a statement still stuck on it.
+ */
+@Injectable()
+export class Sql {
+  private readonly pool: ConnectionPool;
+  private readonly defaultTimeoutMs: number;
+
+  constructor(@InjectDataSource() dataSource: DataSource, @Inject(APP_CONFIG) config: AppConfig) {
+    this.pool = poolOf(dataSource);
+    this.defaultTimeoutMs = config.database.queryTimeoutMs;
+  }
+
+  /** The call's deadline, or one of DATABASE_QUERY_TIMEOUT_MS from now outside a call. */
+  deadline(): Deadline {
+    return currentDeadline() ?? Deadline.after(this.defaultTimeoutMs);
+  }
+
+  /** Runs one statement and returns its rows. */
+  async query<Row>(statement: SqlStatement, values: readonly unknown[]): Promise<Row[]> {
+    const deadline = this.deadline();
+    const connection = await this.connect(deadline);
+    let failure: Error | undefined;
+    try {
+      const result = await connection.query({
+        name: statement.name,
+        text: statement.text,
+        values,
+        query_timeout: Math.max(1, deadline.remainingMs()),
+      });
+      return result.rows as Row[];
+    } catch (error) {
+      if (isUnavailable(error)) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        throw new UnavailableError(error);
+      }
+      throw error;
+    } finally {
+      connection.release(failure);
+    }
+  }
+
+  private async connect(deadline: Deadline): Promise<PooledConnection> {
+    if (deadline.expired())
+      throw new UnavailableError(new Error('deadline passed before connecting'));
+    const connecting = this.pool.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('timeout exceeded when trying to connect')),
+        deadline.remainingMs(),
+      );
+    });
+    try {
+      return await Promise.race([connecting, timeout]);
+    } catch (error) {
+      // Too late for this call: whenever the connection comes, it goes back unused.
+      connecting.then(
+        (connection) => connection.release(),
+        () => undefined,
+      );
+      throw new UnavailableError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * TypeORM's pool for the data source: `PostgresDriver.master`, a pg Pool (or the PGlite driver's).
+ * It is a public property of TypeORM's driver, but not a documented API, hence this check (and
+ * the integration tests of the repositories, which fail if it ever changes).
+ */
+function poolOf(dataSource: DataSource): ConnectionPool {
+  const master = (dataSource.driver as unknown as { master?: unknown }).master;
+  if (
+    typeof master !== 'object' ||
+    master === null ||
+    typeof (master as { connect?: unknown }).connect !== 'function'
+  ) {
+    throw new Error('the data source has no connection pool (TypeORM PostgresDriver.master)');
+  }
+  return master as ConnectionPool;
+}
