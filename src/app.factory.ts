@@ -4,6 +4,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { hardenHttpServer } from './common/transport/http-server.js';
+import { securityHeaders } from './common/transport/security-headers.js';
 import { type AppConfig } from './config/config.js';
 import { GrpcServicesExplorer } from './grpc/grpc.module.js';
 import { GrpcHealth } from './grpc/grpc-health.js';
@@ -38,13 +39,13 @@ export async function createApp(
   shutdown.attachGrpc(grpcServer);
   // First: calls that arrive once a shutdown has begun are refused.
   app.use(shutdown.middleware);
+  app.use(securityHeaders());
   // Then, before CORS: gRPC-web calls go to the gRPC transport's handlers, in this process.
   app.use(grpcWebMiddleware(grpc, explorer.methods()));
   app.enableCors({
     exposedHeaders: ['grpc-status', 'grpc-message', 'grpc-status-details-bin'],
     maxAge: 600,
   });
-  app.disable('x-powered-by');
   // Answers are computed per caller; grpc-gateway sends no ETag either.
   app.set('etag', false);
   // Exact paths, as grpc-gateway matches them: no other letter case, no trailing slash. Express

@@ -32,3 +32,20 @@ export function authRequestOf(context: ExecutionContext): AuthRequest {
   }
   return context.switchToHttp().getRequest<AuthRequest>();
 }
+
+/**
+ * The client's address: the socket's peer for HTTP (REST, gRPC-web: no proxy header is trusted),
+ * grpc-js's `call.getPeer()` for gRPC (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`), without port.
+ */
+export function peerAddressOf(context: ExecutionContext): string {
+  if (context.getType() === 'rpc') {
+    const call = context.getArgByIndex<{ getPeer?: () => string } | undefined>(2);
+    const peer = typeof call?.getPeer === 'function' ? call.getPeer() : '';
+    const match = /^(?:ipv4:|ipv6:)?\[?([^\]]*?)\]?(?::\d+)?$/.exec(peer);
+    return match?.[1] ?? peer;
+  }
+  return (
+    context.switchToHttp().getRequest<{ socket?: { remoteAddress?: string } }>().socket
+      ?.remoteAddress ?? ''
+  );
+}

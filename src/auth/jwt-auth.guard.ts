@@ -6,7 +6,8 @@ import { ExtractJwt } from 'passport-jwt';
 import { UnavailableError } from '../common/errors/app-error.js';
 import { type AppConfig, type AuthConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { authRequestOf, type AuthRequest } from './auth-request.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { authRequestOf, type AuthRequest, peerAddressOf } from './auth-request.js';
 import {
   AuthHeaderMissingError,
   AuthSourceUnavailableError,
@@ -20,6 +21,9 @@ import { TokenIntrospector } from './token-introspector.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/** Longest access token looked at (ZITADEL's JWTs are 1 to 2 KiB; HTTP/2 allows 64 KiB of headers). */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
 
 /**
  * The global guard: every route and RPC needs a valid bearer token unless marked @Public().
@@ -43,6 +47,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     @Inject(TOKEN_INTROSPECTOR) private readonly introspector: TokenIntrospector | null,
     private readonly strategy: JwtStrategy,
     private readonly verified: VerifiedTokenCache,
+    private readonly limits: RateLimiter,
   ) {
     super();
     this.auth = config.auth;
@@ -54,9 +59,29 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getClass(),
     ]);
     if (isPublic === true) return true;
+    let allowed: boolean;
+    try {
+      allowed = await this.authenticate(context);
+    } catch (error) {
+      // A call without a valid token counts against its address (RATE_LIMIT_PER_MINUTE); past
+      // the limit it is answered RESOURCE_EXHAUSTED instead. An unreachable key source is not
+      // the caller's doing and does not count.
+      if (error instanceof AuthHeaderMissingError || error instanceof TokenInvalidError) {
+        await this.limits.address(peerAddressOf(context));
+      }
+      throw error;
+    }
+    const caller = authRequestOf(context).user;
+    if (allowed && caller !== undefined) await this.limits.subject(caller.subject);
+    return allowed;
+  }
+
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = authRequestOf(context);
     if (!hasAuthorization(request)) throw new AuthHeaderMissingError();
     const token = bearerToken(request);
+    // Longer than any access token an issuer makes: refused before any work is done on it.
+    if (token !== null && token.length > MAX_TOKEN_LENGTH) this.reject('token too long');
     if (this.introspector !== null && token !== null && this.introspects(token)) {
       try {
         request.user = await this.introspector.callerFor(token);

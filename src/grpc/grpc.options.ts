@@ -5,13 +5,14 @@ import { file_google_rpc_error_details } from '../gen/google/rpc/error_details_p
 import { file_google_rpc_status } from '../gen/google/rpc/status_pb.js';
 import { file_zitadel_message } from '../gen/zitadel/message_pb.js';
 import { type GrpcHealth } from './grpc-health.js';
-import { packageDefinitionOf } from './package-definition.js';
+import { MAX_MESSAGE_BYTES, packageDefinitionOf } from './package-definition.js';
 import { reflectionService } from './reflection.js';
 import {
   file_grpc_health_v1_health,
   file_grpc_reflection_v1_reflection,
   file_grpc_reflection_v1alpha_reflection,
 } from './standard-services.js';
+import { statusDetailsInterceptor } from './status-details.interceptor.js';
 import { answerUnknownMethodsWithStatus } from './unimplemented-fallback.js';
 
 /**
@@ -51,6 +52,16 @@ export function grpcOptions(
       url: `0.0.0.0:${port}`,
       package: [...new Set(services.map((service) => service.file.proto.package))],
       packageDefinition: packageDefinitionOf(services),
+      // grpc-js refuses a message over its limit before any handler runs (so before the token is
+      // checked, and without the Status details): its limit is set well above the service's own
+      // (MAX_MESSAGE_BYTES, enforced after the guard, see packageDefinitionOf).
+      maxReceiveMessageLength: 4 * MAX_MESSAGE_BYTES,
+      channelOptions: {
+        // Passed by Nest to grpc-js's Server constructor, which takes its interceptors there.
+        interceptors: [statusDetailsInterceptor],
+        // Calls in flight on one connection; more are refused by HTTP/2 (REFUSED_STREAM).
+        'grpc.max_concurrent_streams': 256,
+      },
       // Nest calls this with the grpc-js server before it adds the services to it.
       onLoadPackageDefinition: (_definition: unknown, server: Server) => {
         ref.server = server;

@@ -30,6 +30,8 @@ export async function startTestApp(
   overrides: {
     auth?: (issuer: TestIssuer) => Partial<AuthConfig>;
     database?: (database: TestDatabase) => DatabaseConfig;
+    /** Other settings (rate limit, shutdown timeout…). */
+    settings?: Partial<Pick<AppConfig, 'rateLimitPerMinute' | 'shutdownTimeoutMs' | 'logLevel'>>;
   } = {},
 ): Promise<TestApp> {
   const issuer = await startTestIssuer({ audience: 'profile-service' });
@@ -53,6 +55,7 @@ export async function startTestApp(
     shutdownTimeoutMs: 10_000,
     rateLimitPerMinute: 0,
     logLevel: 'info',
+    ...overrides.settings,
   };
   // TEST_LOGS=1 shows the application's log (errors included) while debugging a test.
   const app = await createApp(config, process.env.TEST_LOGS === '1' ? {} : { logger: false });

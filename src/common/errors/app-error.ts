@@ -115,6 +115,14 @@ export class ResourceExhaustedError extends AppError {
   }
 }
 
+/** Beyond RATE_LIMIT_PER_MINUTE calls: RESOURCE_EXHAUSTED, with when to try again. */
+export class RateLimitedError extends AppError {
+  readonly code = GrpcCode.RESOURCE_EXHAUSTED;
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many requests, try again later');
+  }
+}
+
 /** The database (or another dependency) cannot be reached; the message stays generic. */
 export class UnavailableError extends AppError {
   readonly code = GrpcCode.UNAVAILABLE;

@@ -11,7 +11,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { type Status } from '../../gen/google/rpc/status_pb.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, RateLimitedError } from '../errors/app-error.js';
 import { GrpcCode, httpStatusOf } from '../errors/grpc-code.js';
 import { statusOf, statusToBinary, statusToJson } from '../errors/status.js';
 import { translateError } from '../errors/translate-error.js';
@@ -44,6 +44,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
         if (res.headersSent) {
           res.end();
           return undefined;
+        }
+        if (error instanceof RateLimitedError) {
+          res.setHeader('Retry-After', String(error.retryAfterSeconds));
         }
         res.status(error.httpStatus ?? httpStatusOf(error.code)).json(statusToJson(status));
         return undefined;
