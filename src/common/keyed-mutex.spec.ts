@@ -1,4 +1,5 @@
-import { KeyedMutex } from './keyed-mutex.js';
+import { Deadline } from './deadline.js';
+import { KeyedMutex, QueueTimeoutError } from './keyed-mutex.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -43,5 +44,38 @@ describe('KeyedMutex', () => {
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe('next');
     expect(mutex.size).toBe(0);
+  });
+
+  it('does not run a task whose deadline passes while it waits, and keeps the order of the others', async () => {
+    const mutex = new KeyedMutex();
+    const log: string[] = [];
+    let finishFirst!: () => void;
+    const first = mutex.run('k', async () => {
+      log.push('first');
+      await new Promise<void>((resolve) => (finishFirst = resolve));
+    });
+    const late = mutex.run('k', () => Promise.resolve(log.push('late')), Deadline.after(20));
+    const third = mutex.run('k', () => Promise.resolve(log.push('third')));
+    await expect(late).rejects.toBeInstanceOf(QueueTimeoutError);
+    // The third waits for the first still: the one that gave up did not let it through early.
+    await tick();
+    expect(log).toEqual(['first']);
+    finishFirst();
+    await Promise.all([first, third]);
+    expect(log).toEqual(['first', 'third']);
+    expect(mutex.size).toBe(0);
+  });
+
+  it('refuses at once a task whose deadline has passed when there is a queue', async () => {
+    const mutex = new KeyedMutex();
+    let release!: () => void;
+    const first = mutex.run('k', () => new Promise<void>((resolve) => (release = resolve)));
+    let ran = false;
+    await expect(
+      mutex.run('k', () => Promise.resolve((ran = true)), new Deadline(Date.now() - 1)),
+    ).rejects.toBeInstanceOf(QueueTimeoutError);
+    release();
+    await first;
+    expect(ran).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { currentDeadline, Deadline } from '../common/deadline.js';
@@ -22,6 +22,7 @@ interface PooledConnection {
   }): Promise<{ rows: unknown[]; rowCount: number | null }>;
   /** pg's: with an error the connection is destroyed, never lent again. */
   release(error?: Error | boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 interface ConnectionPool {
@@ -42,6 +43,9 @@ interface ConnectionPool {
  */
 @Injectable()
 export class Sql {
+  private readonly logger = new Logger('Database');
+  /** Connections that have our 'error' listener (pg's pool takes its own off while lent). */
+  private readonly listening = new WeakSet<PooledConnection>();
   private readonly pool: ConnectionPool;
   private readonly defaultTimeoutMs: number;
 
@@ -91,7 +95,14 @@ export class Sql {
       );
     });
     try {
-      return await Promise.race([connecting, timeout]);
+      const connection = await Promise.race([connecting, timeout]);
+      if (!this.listening.has(connection)) {
+        this.listening.add(connection);
+        // A lent connection that breaks emits 'error' (the statement on it fails too); without
+        // a listener that would end the process.
+        connection.on('error', (error) => this.logger.warn(`connection lost: ${error.message}`));
+      }
+      return connection;
     } catch (error) {
       // Too late for this call: whenever the connection comes, it goes back unused.
       connecting.then(

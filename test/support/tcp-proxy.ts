@@ -1,20 +1,51 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 
 /**
- * A loopback TCP proxy in front of the database server, so a test can make the database
- * unreachable (`cut`) and reachable again (`restore`) under a running application.
+ * A loopback TCP proxy in front of the database server, so a test can fail the link under a
+ * running application: `cut` refuses and drops every connection; `blackhole` keeps them (and
+ * accepts new ones) but forwards nothing, so what is sent waits in the buffers and arrives on
+ * `restore`, as after a network partition; `latency` delays every chunk; `restore` forwards
+ * normally again.
  */
 export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
+  blackhole(): void;
+  latency(ms: number): void;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
 
+interface Link {
+  client: Socket;
+  upstream: Socket | undefined;
+}
+
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
+  const links = new Set<Link>();
   let server: Server | undefined;
   let port = 0;
+  let held = false;
+  let delayMs = 0;
+
+  const forward = (from: Socket, to: () => Socket | undefined) => {
+    from.on('data', (chunk: Buffer) => {
+      const send = () => {
+        const target = to();
+        if (target !== undefined && !target.destroyed) target.write(chunk);
+      };
+      if (delayMs > 0) setTimeout(send, delayMs);
+      else send();
+    });
+  };
+
+  const open = (link: Link) => {
+    const upstream = connect(targetPort, targetHost);
+    link.upstream = upstream;
+    upstream.on('error', () => upstream.destroy());
+    upstream.on('close', () => link.client.destroy());
+    forward(upstream, () => link.client);
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -23,15 +54,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         return;
       }
       server = createServer((client) => {
-        const upstream = connect(targetPort, targetHost);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
+        const link: Link = { client, upstream: undefined };
+        links.add(link);
+        client.on('error', () => client.destroy());
+        client.on('close', () => {
+          links.delete(link);
+          link.upstream?.destroy();
+        });
+        forward(client, () => link.upstream);
+        if (held) client.pause();
+        else open(link);
       });
       const current = server;
       current.once('error', reject);
@@ -41,9 +73,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         resolve();
       });
     });
+
   const stop = () =>
     new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
+      for (const link of links) {
+        link.client.destroy();
+        link.upstream?.destroy();
+      }
+      links.clear();
       const current = server;
       server = undefined;
       if (current === undefined) resolve();
@@ -56,7 +93,26 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       return port;
     },
     cut: stop,
-    restore: listen,
+    blackhole: () => {
+      held = true;
+      for (const link of links) {
+        link.client.pause();
+        link.upstream?.pause();
+      }
+    },
+    latency: (ms) => {
+      delayMs = ms;
+    },
+    restore: async () => {
+      held = false;
+      delayMs = 0;
+      await listen();
+      for (const link of links) {
+        if (link.upstream === undefined) open(link);
+        link.client.resume();
+        link.upstream?.resume();
+      }
+    },
     close: stop,
   };
 }
