@@ -205,6 +205,23 @@ describe('gRPC-web middleware (in process, over a stand-in Nest handler)', () =>
     },
   );
 
+  it("answers 4 at the client's grpc-timeout, and hands the handler that deadline", async () => {
+    let deadline = 0;
+    respond = (_data, _metadata, call) => {
+      deadline = (call as GrpcWebServerCall).getDeadline();
+      return new Promise(() => undefined); // never answers
+    };
+    const started = Date.now();
+    const res = await post(frame(request), { 'grpc-timeout': '150m' });
+    const trailer = trailerOf(framesOf(Buffer.from(await res.arrayBuffer()))[0]!.payload);
+    expect(trailer['grpc-status']).toBe('4');
+    expect(decodeURIComponent(trailer['grpc-message']!)).toBe('Deadline exceeded');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(deadline).toBeGreaterThan(started);
+    expect(deadline).toBeLessThanOrEqual(started + 1000);
+  });
+
   it('answers 12 for a method it does not serve, without calling anything', async () => {
     const res = await post(frame(request), {}, '/zitadel.auth.v1.AuthService/Nope');
     const trailer = trailerOf(framesOf(Buffer.from(await res.arrayBuffer()))[0]!.payload);

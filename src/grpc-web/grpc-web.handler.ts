@@ -19,6 +19,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { lastValueFrom, type Observable } from 'rxjs';
 import {
   type AppError,
+  DeadlineExceededError,
   InvalidArgumentError,
   ResourceExhaustedError,
   UnimplementedError,
@@ -178,6 +179,8 @@ export class GrpcWebServerCall extends EventEmitter {
     readonly metadata: Metadata,
     private readonly path: string,
     private readonly peer: string,
+    /** The client's deadline (`grpc-timeout`), in ms since the epoch; Infinity without one. */
+    private readonly deadline = Infinity,
   ) {
     super();
   }
@@ -195,7 +198,7 @@ export class GrpcWebServerCall extends EventEmitter {
   }
 
   getDeadline(): number {
-    return Infinity;
+    return this.deadline;
   }
 }
 
@@ -230,13 +233,25 @@ class GrpcWebCall {
     // The bytes are read (bounded), not looked at: the handler's guard checks the token first,
     // then the request is decoded (ProtoBodyInterceptor), or refused for what is wrong with it.
     const request = await this.readRequest(method);
+    if (request === undefined) return;
     const metadata = metadataOf(this.req);
+    const deadline = deadlineOf(this.req.headers['grpc-timeout']);
     const call = new GrpcWebServerCall(
       request,
       metadata,
       path,
       this.req.socket.remoteAddress ?? '',
+      deadline,
     );
+    // As grpc-js does for gRPC: the client's deadline passed, the call is answered 4 (the
+    // handler's own waits end by then too, see CallContextInterceptor).
+    const timer = Number.isFinite(deadline)
+      ? setTimeout(
+          () => this.answerError(new DeadlineExceededError()),
+          Math.max(0, deadline - Date.now()),
+        )
+      : undefined;
+    this.res.once('close', () => clearTimeout(timer));
     this.res.once('close', () => {
       if (!this.answered) {
         call.cancelled = true;
@@ -261,25 +276,29 @@ class GrpcWebCall {
    * The request as the Nest handler gets it: the message bytes, or what is wrong with them (the
    * handler turns that into its error after the guard). A body over the limit is not read further.
    */
-  private async readRequest(method: DescMethod): Promise<EncodedRequest> {
-    let body: Buffer;
+  private async readRequest(method: DescMethod): Promise<EncodedRequest | undefined> {
+    const limit = this.maxRequestBytes;
+    let raw: Buffer;
     try {
-      body = await readBody(this.req, this.format.text, this.maxRequestBytes);
+      // For -text, the limit applies to the decoded size, which is 3/4 of the text.
+      raw = await readBodyUpTo(this.req, this.format.text ? Math.ceil((limit * 4) / 3) + 4 : limit);
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
+      if (!(error instanceof BodyTooLarge)) return undefined; // the client went away
+      return EncodedRequest.refused(method.input, tooLarge(method, limit));
+    }
+    let body = raw;
+    if (this.format.text) {
+      try {
+        body = decodeBase64Runs(raw.toString('latin1'));
+      } catch {
         return EncodedRequest.refused(
           method.input,
-          new ResourceExhaustedError(
-            `invalid ${method.input.name}: the request is larger than ${this.maxRequestBytes} bytes`,
+          new InvalidArgumentError(
+            `invalid ${method.input.name}: the request body is not valid base64`,
           ),
         );
       }
-      return EncodedRequest.refused(
-        method.input,
-        new InvalidArgumentError(
-          `invalid ${method.input.name}: the request body is not valid base64`,
-        ),
-      );
+      if (body.length > limit) return EncodedRequest.refused(method.input, tooLarge(method, limit));
     }
     if (body.length === 0) {
       return EncodedRequest.refused(
@@ -341,20 +360,32 @@ class GrpcWebCall {
   }
 }
 
+function tooLarge(method: DescMethod, limit: number): AppError {
+  return new ResourceExhaustedError(
+    `invalid ${method.input.name}: the request is larger than ${limit} bytes`,
+  );
+}
+
+const TIMEOUT_UNITS: Record<string, number> = {
+  H: 3_600_000,
+  M: 60_000,
+  S: 1000,
+  m: 1,
+  u: 1e-3,
+  n: 1e-6,
+};
+
+/** The deadline a `grpc-timeout` header sets (gRPC's format: `10S`, `500m`), or Infinity. */
+function deadlineOf(header: string | string[] | undefined): number {
+  const match = typeof header === 'string' ? /^(\d{1,8})([HMSmun])$/.exec(header) : null;
+  if (match === null) return Infinity;
+  return Date.now() + Number(match[1]) * TIMEOUT_UNITS[match[2]!]!;
+}
+
 function notAFrame(method: DescMethod): AppError {
   return new InvalidArgumentError(
     `invalid ${method.input.name}: the request body is not one gRPC-web message frame`,
   );
-}
-
-/** The body, base64-decoded for -text, refused (BodyTooLarge) once it passes `limit` bytes. */
-async function readBody(req: IncomingMessage, text: boolean, limit: number): Promise<Buffer> {
-  // For -text, the limit applies to the decoded size, which is 3/4 of the text.
-  const raw = await readBodyUpTo(req, text ? Math.ceil((limit * 4) / 3) + 4 : limit);
-  if (!text) return raw;
-  const decoded = decodeBase64Runs(raw.toString('latin1'));
-  if (decoded.length > limit) throw new BodyTooLarge(limit);
-  return decoded;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

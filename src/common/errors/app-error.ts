@@ -98,6 +98,14 @@ export class MethodNotAllowedError extends UnimplementedError {
   }
 }
 
+/** The client's deadline passed before the answer was ready. */
+export class DeadlineExceededError extends AppError {
+  readonly code = GrpcCode.DEADLINE_EXCEEDED;
+  constructor() {
+    super('Deadline exceeded');
+  }
+}
+
 /** A client did not send its request in time: code 4 like a deadline, but HTTP 408. */
 export class RequestTimeoutError extends AppError {
   readonly code = GrpcCode.DEADLINE_EXCEEDED;
