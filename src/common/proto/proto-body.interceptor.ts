@@ -28,7 +28,10 @@ import { httpRpcOf } from './rpc.decorators.js';
 export class ProtoBodyInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
     switch (context.getType()) {
       case 'http':
         return this.http(context, next);
@@ -44,15 +47,20 @@ export class ProtoBodyInterceptor implements NestInterceptor {
     }
   }
 
-  private async http(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  /** Synchronous unless there is a body to read: most calls (GET) do not pay for a promise. */
+  private http(
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
     const rpc = httpRpcOf(this.reflector, context);
     if (rpc === undefined) return next.handle();
-    if (rpc.body) {
-      const request = context.switchToHttp().getRequest<Request>();
-      const bytes = await readBody(request, rpc.method.input.name);
-      request.body = decodeProtoJson(rpc.method.input, bytes);
-    }
     const output: DescMessage = rpc.method.output;
-    return next.handle().pipe(map((message) => toJson(output, message as Message)));
+    const answer = () => next.handle().pipe(map((message) => toJson(output, message as Message)));
+    if (!rpc.body) return answer();
+    const request = context.switchToHttp().getRequest<Request>();
+    return readBody(request, rpc.method.input.name).then((bytes) => {
+      request.body = decodeProtoJson(rpc.method.input, bytes);
+      return answer();
+    });
   }
 }
