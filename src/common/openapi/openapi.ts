@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { describeRequestMessages } from './proto-message.js';
+import { describeMessages } from './proto-message.js';
 
 /** The name of the bearer scheme, as `@ApiBearerAuth()` refers to it. */
 export const BEARER = 'bearer';
@@ -36,7 +36,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('history', "the changes of the caller's profile")
     .addTag('health', 'probes, open without a token')
     .build();
-  return describeRequestMessages(SwaggerModule.createDocument(app, config));
+  return describeMessages(SwaggerModule.createDocument(app, config));
 }
 
 /**

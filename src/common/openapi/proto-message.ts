@@ -12,11 +12,12 @@ import {
 
 type Schema = SchemaObject | ReferenceObject;
 
-/** Request messages whose JSON also takes the proto names, by component name. */
-const requestMessages = new Map<string, DescMessage>();
+/** The message components, by name; a request's JSON also takes the proto names. */
+const messages = new Map<string, { message: DescMessage; request: boolean }>();
 
 /** The component of a REST answer: the protobuf JSON mapping of `message` (lowerCamelCase only). */
 export function ApiResponseMessage(message: DescMessage, description?: string): ClassDecorator {
+  messages.set(message.typeName, { message, request: false });
   return ApiSchema({
     name: message.typeName,
     ...(description === undefined ? {} : { description }),
@@ -26,13 +27,12 @@ export function ApiResponseMessage(message: DescMessage, description?: string): 
 /**
  * The component of a REST request body: `message` in the protobuf JSON mapping, which also
  * accepts each field by its proto name (`first_name` for `firstName`), but not both. Once the
- * document is made, `describeRequestMessages` lists the proto names beside the lowerCamelCase ones
- * and gives the schema an example made of the lowerCamelCase properties' examples, which Swagger
- * UI's "Try it out" sends as it is.
+ * document is made, `describeMessages` lists the proto names beside the lowerCamelCase ones.
  */
 export function ApiRequestMessage(message: DescMessage, description?: string): ClassDecorator {
-  requestMessages.set(message.typeName, message);
-  return ApiResponseMessage(message, description);
+  const decorator = ApiResponseMessage(message, description);
+  messages.set(message.typeName, { message, request: true });
+  return decorator;
 }
 
 /**
@@ -50,42 +50,57 @@ export function ApiPropertyOneOf(options: {
 }
 
 /**
- * Completes the request components of the document (in place): the proto name of every field
- * whose JSON name differs (with the same schema), a rule that at most one of the two is given (one
- * exactly, for a required field), and the example.
+ * Completes the message components of the document (in place). Each gets an example made of its
+ * properties' examples (lowerCamelCase names only: Swagger UI shows it, and "Try it out" sends it
+ * as it is; a field without an example, one the service leaves empty, stays out). A request also
+ * lists the proto name of every field whose JSON name differs (with the same schema), and refuses
+ * a body that gives both names of a field (or neither, for a required field).
  */
-export function describeRequestMessages(document: OpenAPIObject): OpenAPIObject {
+export function describeMessages(document: OpenAPIObject): OpenAPIObject {
   const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
-  for (const [name, message] of requestMessages) {
+  for (const [name, { message, request }] of messages) {
     const schema = schemas[name];
     if (schema === undefined || '$ref' in schema) continue;
-    schema.example = exampleOf(schema, schemas);
-    const properties = schema.properties ?? {};
-    const required = new Set(schema.required ?? []);
-    const rules: SchemaObject[] = [];
-    const withProtoNames: Record<string, Schema> = {};
-    for (const [key, property] of Object.entries(properties)) {
-      withProtoNames[key] = property;
-      const field = message.fields.find((f) => f.jsonName === key);
-      if (field === undefined || field.name === key || '$ref' in property) continue;
-      const either = `either \`${key}\` or \`${field.name}\` may be given, not both`;
-      withProtoNames[key] = { ...property, description: join(property.description, either) };
-      withProtoNames[field.name] = {
-        ...property,
-        description: join(`the proto name of \`${key}\``, property.description, either),
-      };
-      if (required.delete(key)) {
-        rules.push({ oneOf: [{ required: [key] }, { required: [field.name] }] });
-      } else {
-        rules.push({ not: { required: [key, field.name] } });
-      }
-    }
-    schema.properties = withProtoNames;
-    if (required.size > 0) schema.required = [...required];
-    else delete schema.required;
-    if (rules.length > 0) schema.allOf = [...(schema.allOf ?? []), ...rules];
+    schema.example ??= exampleOf(schema, schemas);
+    if (request) addProtoNames(schema, message);
   }
   return document;
+}
+
+function addProtoNames(schema: SchemaObject, message: DescMessage): void {
+  const required = new Set(schema.required ?? []);
+  // What no body may be: one keyword (`not`), so that Swagger UI, which merges an `allOf` into
+  // its parent, shows it as it is.
+  const refused: SchemaObject[] = [];
+  const properties: Record<string, Schema> = {};
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    properties[key] = property;
+    const field = message.fields.find((f) => f.jsonName === key);
+    if (field === undefined || field.name === key || '$ref' in property) continue;
+    const either = `either \`${key}\` or \`${field.name}\` may be given, not both`;
+    properties[key] = { ...property, description: join(property.description, either) };
+    properties[field.name] = {
+      ...property,
+      description: join(`the proto name of \`${key}\``, property.description, either),
+    };
+    refused.push({ description: `both ${key} and ${field.name}`, required: [key, field.name] });
+    if (required.delete(key)) {
+      refused.push({
+        description: `neither ${key} nor ${field.name}`,
+        not: { anyOf: [{ required: [key] }, { required: [field.name] }] },
+      });
+    }
+  }
+  schema.properties = properties;
+  if (required.size > 0) schema.required = [...required];
+  else delete schema.required;
+  if (refused.length > 0) {
+    schema.not = { anyOf: refused };
+    schema.description = join(
+      schema.description,
+      'each field by its lowerCamelCase or its proto name, not both',
+    );
+  }
 }
 
 function join(...parts: (string | undefined)[]): string {

@@ -69,14 +69,15 @@ export class StatusDto {
     format: 'int32',
     minimum: 1,
     maximum: 16,
-    example: 9,
+    example: 16,
     description: 'gRPC status code; the HTTP status follows it as grpc-gateway maps it',
   })
   code!: number;
 
   @ApiProperty({
-    example: 'Profile not changed (COMMAND-2M0fs)',
-    description: '`<message> (<id>)` when there is an id',
+    example: 'auth header missing',
+    description:
+      '`<message> (<id>)` when there is an id, e.g. `Profile not changed (COMMAND-2M0fs)`',
   })
   message!: string;
 
