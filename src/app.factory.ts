@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { ServerGrpc } from '@nestjs/microservices';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { setupOpenApi } from './common/openapi/openapi.js';
 import { hardenHttpServer } from './common/transport/http-server.js';
 import { securityHeaders } from './common/transport/security-headers.js';
 import { type AppConfig } from './config/config.js';
@@ -59,19 +59,7 @@ export async function createApp(
   router.strict = true;
   hardenHttpServer(app.getHttpServer());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('profile-service')
-      .setDescription(
-        "The caller's own data (profile, change history); wire-compatible with ZITADEL's " +
-          'auth API (zitadel.auth.v1.AuthService). Every error is a google.rpc.Status.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  setupOpenApi(app);
   return app;
 }
 

@@ -210,22 +210,11 @@ describe('REST authentication (JWKS)', () => {
   it('leaves health probes and the OpenAPI document open', async () => {
     expect((await http(t.baseUrl, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
     expect((await http(t.baseUrl, 'GET', '/readyz')).body).toEqual({ status: 'ok' });
+    // What the document says, and that the answers fit it: test/e2e/openapi.e2e.spec.ts.
     const doc = await http(t.baseUrl, 'GET', '/openapi.json');
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths)).toContain('/auth/v1/users/me/profile');
-    const put = doc.body.paths['/auth/v1/users/me/profile'].put;
-    expect(put.operationId).toBe('UpdateMyProfile');
-    const ref: string = put.requestBody.content['application/json'].schema.$ref;
-    const schema = doc.body.components.schemas[ref.replace('#/components/schemas/', '')];
-    expect(Object.keys(schema.properties)).toEqual([
-      'firstName',
-      'lastName',
-      'nickName',
-      'displayName',
-      'preferredLanguage',
-      'gender',
-    ]);
-    expect(put.security).toEqual([{ bearer: [] }]);
+    expect(doc.body.paths['/auth/v1/users/me/profile'].put.security).toEqual([{ bearer: [] }]);
+    expect((await http(t.baseUrl, 'GET', '/docs')).status).toBe(200);
   });
 });
 

@@ -2,16 +2,32 @@ import { applyDecorators } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiProperty,
-  ApiPropertyOptional,
   ApiResponse,
+  type ApiResponseSchemaHost,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { AuthHeaderMissingError, TokenInvalidError } from '../../auth/auth.errors.js';
+import {
+  BadRequestSchema,
+  BadRequest_FieldViolationSchema,
+} from '../../gen/google/rpc/error_details_pb.js';
+import { StatusSchema } from '../../gen/google/rpc/status_pb.js';
+import { ErrorDetailSchema } from '../../gen/zitadel/message_pb.js';
+import { type AppError, UnavailableError } from '../errors/app-error.js';
+import { GrpcCode, httpStatusOf } from '../errors/grpc-code.js';
+import { statusOf, statusToJson } from '../errors/status.js';
+import { InternalError } from '../errors/translate-error.js';
+import { ApiResponseMessage } from './proto-message.js';
 
 // OpenAPI schemas of the error body every REST error carries: a google.rpc.Status in the
 // protobuf JSON mapping, whose `details` are `Any`s with their `@type`.
 
+const ERROR_DETAIL_TYPE = `type.googleapis.com/${ErrorDetailSchema.typeName}`;
+const BAD_REQUEST_TYPE = `type.googleapis.com/${BadRequestSchema.typeName}`;
+
+@ApiResponseMessage(ErrorDetailSchema, 'the ZITADEL error id of the error, in an Any')
 export class ErrorDetailDto {
-  @ApiProperty({ enum: ['type.googleapis.com/zitadel.v1.ErrorDetail'] })
+  @ApiProperty({ enum: [ERROR_DETAIL_TYPE], example: ERROR_DETAIL_TYPE })
   '@type'!: string;
 
   @ApiProperty({ example: 'COMMAND-2M0fs', description: 'ZITADEL error id' })
@@ -21,107 +37,159 @@ export class ErrorDetailDto {
   message!: string;
 }
 
+@ApiResponseMessage(BadRequest_FieldViolationSchema)
 export class FieldViolationDto {
-  @ApiProperty({ example: 'first_name', description: 'the proto name of the field' })
+  @ApiProperty({
+    example: 'first_name',
+    description: 'the proto name of the field (`query.limit` inside an embedded message)',
+  })
   field!: string;
 
   @ApiProperty({ example: 'value length must be between 1 and 200 runes, inclusive' })
   description!: string;
 }
 
+@ApiResponseMessage(BadRequestSchema, 'the broken input rules of an INVALID_ARGUMENT, in an Any')
 export class BadRequestDto {
-  @ApiProperty({ enum: ['type.googleapis.com/google.rpc.BadRequest'] })
+  @ApiProperty({ enum: [BAD_REQUEST_TYPE], example: BAD_REQUEST_TYPE })
   '@type'!: string;
 
-  @ApiProperty({ type: [FieldViolationDto], description: 'one entry per broken rule' })
+  @ApiProperty({
+    type: [FieldViolationDto],
+    minItems: 1,
+    description: 'one entry per broken rule, in the order of the fields',
+  })
   fieldViolations!: FieldViolationDto[];
 }
 
+@ApiResponseMessage(StatusSchema, 'the body of every REST error (contract section 5)')
 export class StatusDto {
-  @ApiProperty({ example: 9, description: 'gRPC status code' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: 16,
+    example: 16,
+    description: 'gRPC status code; the HTTP status follows it as grpc-gateway maps it',
+  })
   code!: number;
 
   @ApiProperty({
-    example: 'Profile not changed (COMMAND-2M0fs)',
-    description: '`<message> (<id>)` when there is an id',
+    example: 'auth header missing',
+    description:
+      '`<message> (<id>)` when there is an id, e.g. `Profile not changed (COMMAND-2M0fs)`',
   })
   message!: string;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: 'array',
     items: {
       oneOf: [{ $ref: getSchemaPath(ErrorDetailDto) }, { $ref: getSchemaPath(BadRequestDto) }],
     },
+    example: [],
+    description:
+      'always present, possibly empty: a zitadel.v1.ErrorDetail where there is an id, a google.rpc.BadRequest for broken input rules',
   })
   details!: (ErrorDetailDto | BadRequestDto)[];
 }
 
-const ERRORS = {
-  400: {
-    description: 'INVALID_ARGUMENT (3): the request breaks a rule; or FAILED_PRECONDITION (9)',
-    example: {
-      code: 3,
-      message: 'invalid <Request>.<Field>: <the first broken rule>',
-      details: [
-        {
-          '@type': 'type.googleapis.com/google.rpc.BadRequest',
-          fieldViolations: [{ field: '<field>', description: '<the rule>' }],
-        },
-      ],
-    },
-  },
+/** One example of an error answer: the error as the application throws it. */
+export interface ErrorExample {
+  summary: string;
+  error: AppError;
+}
+
+/** An operation's own answer for one HTTP status: its examples, and what it means there. */
+export interface ErrorResponse {
+  examples: Record<string, ErrorExample>;
+  /** By default: what each gRPC code of the examples means, in general. */
+  description?: string;
+}
+
+/** What each gRPC code that an operation documents means, in general. */
+const CODES = {
+  [GrpcCode.INVALID_ARGUMENT]:
+    'INVALID_ARGUMENT (3): the body is not JSON, not an object, has a field of the wrong type, or breaks a rule (a google.rpc.BadRequest lists each broken rule)',
+  [GrpcCode.FAILED_PRECONDITION]:
+    'FAILED_PRECONDITION (9): the request does not fit the stored state (a zitadel.v1.ErrorDetail has the id)',
+  [GrpcCode.UNAUTHENTICATED]:
+    'UNAUTHENTICATED (16): no bearer token, or one that is not valid (the reason is logged, never sent)',
+  [GrpcCode.NOT_FOUND]: 'NOT_FOUND (5)',
+  [GrpcCode.UNAVAILABLE]:
+    "UNAVAILABLE (14): the database, or the identity provider's keys or introspection, cannot be reached, or the service is shutting down",
+  [GrpcCode.INTERNAL]: 'INTERNAL (13): an unexpected failure, with a generic message',
+} satisfies Partial<Record<GrpcCode, string>>;
+
+export type ErrorStatus = 400 | 401 | 404 | 503;
+
+const example = (summary: string, error: AppError): ErrorExample => ({ summary, error });
+
+/** What every guarded operation, and every operation that reads the database, can answer. */
+const COMMON: Partial<Record<ErrorStatus | 'default', ErrorResponse>> = {
   401: {
-    description: 'UNAUTHENTICATED (16): no token, or a token that is not valid',
-    example: {
-      code: 16,
-      message: 'Token is invalid (AUTH-7fs1e)',
-      details: [
-        {
-          '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
-          id: 'AUTH-7fs1e',
-          message: 'Token is invalid',
-        },
-      ],
+    examples: {
+      authHeaderMissing: example('no Authorization header', new AuthHeaderMissingError()),
+      tokenInvalid: example('anything wrong with the token', new TokenInvalidError()),
     },
-  },
-  404: {
-    description: 'NOT_FOUND (5)',
-    example: { code: 5, message: 'Not Found', details: [] },
-  },
-  429: {
-    description: 'RESOURCE_EXHAUSTED (8): too many calls',
-    example: { code: 8, message: 'too many requests, try again later', details: [] },
   },
   503: {
-    description: 'UNAVAILABLE (14): the database or the identity provider cannot be reached',
-    example: { code: 14, message: 'service unavailable, try again later', details: [] },
+    examples: { unavailable: example('a dependency cannot be reached', new UnavailableError()) },
   },
-} satisfies Record<number, { description: string; example: object }>;
+  default: {
+    examples: { internal: example('an unexpected failure', new InternalError(undefined)) },
+    description:
+      'any other error, each a google.rpc.Status with the HTTP status of its code; chiefly INTERNAL (13) as 500: an unexpected failure, with a generic message',
+  },
+};
 
-export type ErrorStatus = keyof typeof ERRORS;
+/** The Status body of an error, as AllExceptionsFilter writes it. */
+export function statusJsonOf(error: AppError): unknown {
+  return statusToJson(statusOf(error));
+}
 
 /**
- * The error answers of an operation, each a google.rpc.Status (see docs/errors.md), with a generic
- * example per status; `examples` gives an operation's own (its error ids, its fields).
+ * The error answers of an operation, each a google.rpc.Status (see docs/errors.md) whose `code`
+ * is one of those its examples show, with the examples made of the errors the application throws
+ * (so they are the bodies it really sends). 401 and 503 have common examples; `own` gives an
+ * operation's own (its error ids, its fields) and must cover 400 and 404. `default` documents
+ * INTERNAL (500) and any other error.
  */
 export function ApiErrorResponses(
   statuses: readonly ErrorStatus[],
-  examples: Partial<Record<ErrorStatus, object>> = {},
+  own: Partial<Record<ErrorStatus, ErrorResponse>> = {},
 ): MethodDecorator {
-  return applyDecorators(
-    ApiExtraModels(ErrorDetailDto, BadRequestDto),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        type: StatusDto,
-        description: ERRORS[status].description,
-        example: examples[status] ?? ERRORS[status].example,
-      }),
-    ),
-    ApiResponse({
-      status: 'default',
-      type: StatusDto,
-      description: 'any other error: INTERNAL (13) as 500 with a generic message',
-    }),
-  );
+  const responses = [...statuses, 'default' as const].map((status) => {
+    const response = (status === 'default' ? undefined : own[status]) ?? COMMON[status];
+    if (response === undefined) throw new Error(`ApiErrorResponses: no example for ${status}`);
+    const examples = Object.values(response.examples);
+    const codes = [...new Set(examples.map(({ error }) => error.code))];
+    for (const { error } of examples) {
+      const http = error.httpStatus ?? httpStatusOf(error.code);
+      if (status !== 'default' && http !== status) {
+        throw new Error(`ApiErrorResponses: an example of ${status} is answered with ${http}`);
+      }
+    }
+    const described = codes.map((code) => CODES[code as keyof typeof CODES] ?? `code ${code}`);
+    const options: ApiResponseSchemaHost & { examples: Record<string, unknown> } = {
+      status,
+      description: response.description ?? described.join('; '),
+      schema:
+        status === 'default'
+          ? { $ref: getSchemaPath(StatusDto) }
+          : {
+              allOf: [
+                { $ref: getSchemaPath(StatusDto) },
+                { type: 'object', properties: { code: { type: 'integer', enum: codes } } },
+              ],
+            },
+      examples: Object.fromEntries(
+        Object.entries(response.examples).map(([key, { summary, error }]) => [
+          key,
+          { summary, value: statusJsonOf(error) },
+        ]),
+      ),
+    };
+    return ApiResponse(options);
+  });
+  return applyDecorators(ApiExtraModels(StatusDto, ErrorDetailDto, BadRequestDto), ...responses);
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum } from 'class-validator';
+import { ApiPropertyOneOf, ApiRequestMessage } from '../../common/openapi/proto-message.js';
 import { ProtoMessage } from '../../common/proto/proto-message.decorator.js';
 import { IsLanguageTag, NoNul, RuneLength } from '../../common/validation/constraints.js';
 import { ToCanonicalLanguageTag, Trim } from '../../common/validation/transforms.js';
@@ -13,7 +14,7 @@ const DEFINED_ENUM = { message: 'value must be one of the defined enum values' }
 
 const name = (what: string, example: string) =>
   ApiProperty({
-    description: `${what}; trimmed of white space, then 1 to ${NAME_MAX_LENGTH} code points`,
+    description: `${what}: required; trimmed of white space, then 1 to ${NAME_MAX_LENGTH} code points, no NUL`,
     minLength: 1,
     maxLength: NAME_MAX_LENGTH,
     example,
@@ -24,6 +25,10 @@ const name = (what: string, example: string) =>
  * UpdateMyProfile on every transport. Values are trimmed of Unicode white space first (so the
  * rules and the service see what is stored); lengths count code points.
  */
+@ApiRequestMessage(
+  UpdateMyProfileRequestSchema,
+  'the new profile: it replaces all six fields (`preferredLanguage` left out is stored empty, `gender` left out GENDER_UNSPECIFIED)',
+)
 @ProtoMessage(UpdateMyProfileRequestSchema)
 export class UpdateMyProfileDto {
   @name('given name', 'Ada')
@@ -51,7 +56,7 @@ export class UpdateMyProfileDto {
   displayName!: string;
 
   @ApiPropertyOptional({
-    description: `empty, or a well-formed BCP 47 language tag of at most ${LANGUAGE_MAX_LENGTH} code points, stored in canonical form (en-us → en-US)`,
+    description: `empty, or a well-formed BCP 47 language tag of at most ${LANGUAGE_MAX_LENGTH} code points (after trimming), stored in canonical form (en-us → en-US)`,
     maxLength: LANGUAGE_MAX_LENGTH,
     example: 'en-US',
   })
@@ -61,7 +66,7 @@ export class UpdateMyProfileDto {
   @IsLanguageTag()
   preferredLanguage!: string;
 
-  @ApiPropertyOptional({
+  @ApiPropertyOneOf({
     description: 'by name or by number; GENDER_UNSPECIFIED (0) when left out',
     oneOf: [
       { type: 'string', enum: GenderSchema.values.map((v) => v.name) },
