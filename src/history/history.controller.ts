@@ -63,7 +63,7 @@ export class HistoryController {
   })
   @ApiBody({ type: ListMyUserChangesDto, required: false })
   @ApiOkResponse({ type: ListMyUserChangesResponseDto, description: 'a page of changes' })
-  @ApiErrorResponses([400, 401, 503], { 400: { examples: LIST_ERRORS } })
+  @ApiErrorResponses([400, 401, 429, 503], { 400: { examples: LIST_ERRORS } })
   async listMyUserChanges(
     @CurrentCaller() caller: Caller,
     @Body() request: ListMyUserChangesDto,

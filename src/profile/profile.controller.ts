@@ -87,7 +87,7 @@ export class ProfileController {
     type: UpdateMyProfileResponseDto,
     description: 'stored: the details of the event just written',
   })
-  @ApiErrorResponses([400, 401, 503], { 400: { examples: UPDATE_ERRORS } })
+  @ApiErrorResponses([400, 401, 429, 503], { 400: { examples: UPDATE_ERRORS } })
   async updateMyProfile(
     @CurrentCaller() caller: Caller,
     @Body() update: UpdateMyProfileDto,
@@ -105,7 +105,7 @@ export class ProfileController {
       `Also served as \`GET /${ALIAS}\` and as the gRPC and gRPC-web method \`${AuthService.typeName}/${AuthService.method.getMyProfile.name}\`.`,
   })
   @ApiOkResponse({ type: GetMyProfileResponseDto, description: 'the stored profile' })
-  @ApiErrorResponses([401, 404, 503], { 404: { examples: GET_ERRORS } })
+  @ApiErrorResponses([401, 404, 429, 503], { 404: { examples: GET_ERRORS } })
   async getMyProfile(@CurrentCaller() caller: Caller): Promise<GetMyProfileResponse> {
     return getMyProfileResponse(await this.profiles.getMyProfile(caller));
   }

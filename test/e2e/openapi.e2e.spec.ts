@@ -50,7 +50,7 @@ const OPERATIONS = [
     request: UpdateMyProfileRequestSchema,
     requestRequired: true,
     ok: UpdateMyProfileResponseSchema,
-    errors: ['400', '401', '503', 'default'],
+    errors: ['400', '401', '429', '503', 'default'],
   },
   {
     id: 'GetMyProfile',
@@ -60,7 +60,7 @@ const OPERATIONS = [
     request: undefined,
     requestRequired: false,
     ok: GetMyProfileResponseSchema,
-    errors: ['401', '404', '503', 'default'],
+    errors: ['401', '404', '429', '503', 'default'],
   },
   {
     id: 'ListMyUserChanges',
@@ -70,7 +70,7 @@ const OPERATIONS = [
     request: ListMyUserChangesRequestSchema,
     requestRequired: false,
     ok: ListMyUserChangesResponseSchema,
-    errors: ['400', '401', '503', 'default'],
+    errors: ['400', '401', '429', '503', 'default'],
   },
   {
     id: 'Healthz',
@@ -99,6 +99,7 @@ const CODES_OF: Record<string, number[]> = {
   '400': [3, 9],
   '401': [16],
   '404': [5],
+  '429': [8],
   '503': [14],
 };
 
@@ -748,6 +749,25 @@ describe('the OpenAPI document', () => {
         await draining.close();
       }
     });
+  });
+
+  it('the documented 429s, past RATE_LIMIT_PER_MINUTE', async () => {
+    const limited = await startTestApp({ settings: { rateLimitPerMinute: 1 } });
+    try {
+      for (const o of OPERATIONS.filter((op) => !['Healthz', 'Readyz'].includes(op.id))) {
+        const { token } = await limited.subject(`openapi-limit-${o.id}`);
+        const body = o.method === 'put' ? example() : undefined;
+        await http(limited.baseUrl, o.method.toUpperCase(), o.path, { body, token });
+        const res = await http(limited.baseUrl, o.method.toUpperCase(), o.path, { body, token });
+        expect(res.status).toBe(429);
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        const shown = operation(o.method, o.path).responses['429'].content['application/json'];
+        expect(Object.values<Json>(shown.examples).map((e) => e.value)).toContainEqual(res.body);
+        expectDocumented(res, o.method, o.path);
+      }
+    } finally {
+      await limited.close();
+    }
   });
 
   // Cutting the connection needs a database server; the embedded one lives in the process.

@@ -13,7 +13,7 @@ import {
 } from '../../gen/google/rpc/error_details_pb.js';
 import { StatusSchema } from '../../gen/google/rpc/status_pb.js';
 import { ErrorDetailSchema } from '../../gen/zitadel/message_pb.js';
-import { type AppError, UnavailableError } from '../errors/app-error.js';
+import { type AppError, RateLimitedError, UnavailableError } from '../errors/app-error.js';
 import { GrpcCode, httpStatusOf } from '../errors/grpc-code.js';
 import { statusOf, statusToJson } from '../errors/status.js';
 import { InternalError } from '../errors/translate-error.js';
@@ -118,9 +118,11 @@ const CODES = {
   [GrpcCode.UNAVAILABLE]:
     "UNAVAILABLE (14): the database, or the identity provider's keys or introspection, cannot be reached, or the service is shutting down",
   [GrpcCode.INTERNAL]: 'INTERNAL (13): an unexpected failure, with a generic message',
+  [GrpcCode.RESOURCE_EXHAUSTED]:
+    'RESOURCE_EXHAUSTED (8): more than RATE_LIMIT_PER_MINUTE calls of this subject (or, without a valid token, of this address); the Retry-After header says when to try again',
 } satisfies Partial<Record<GrpcCode, string>>;
 
-export type ErrorStatus = 400 | 401 | 404 | 503;
+export type ErrorStatus = 400 | 401 | 404 | 429 | 503;
 
 const example = (summary: string, error: AppError): ErrorExample => ({ summary, error });
 
@@ -131,6 +133,9 @@ const COMMON: Partial<Record<ErrorStatus | 'default', ErrorResponse>> = {
       authHeaderMissing: example('no Authorization header', new AuthHeaderMissingError()),
       tokenInvalid: example('anything wrong with the token', new TokenInvalidError()),
     },
+  },
+  429: {
+    examples: { rateLimited: example('too many calls', new RateLimitedError(42)) },
   },
   503: {
     examples: { unavailable: example('a dependency cannot be reached', new UnavailableError()) },
