@@ -1,9 +1,7 @@
 // The OpenAPI document at /openapi.json, held to the contract: it is a valid OpenAPI 3.0
 // document (by a maintained parser), it describes every operation with its security, request,
 // answers and errors, and the service's real answers fit its schemas (ajv).
-// The document is untyped JSON, walked as `any` (the tests' ESLint config allows the other unsafe
-// uses of it).
-/* eslint-disable @typescript-eslint/no-unsafe-return */
+// The document is untyped JSON, walked as `any` (the tests' ESLint config allows it).
 import { type DescMessage } from '@bufbuild/protobuf';
 import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
