@@ -1,42 +1,15 @@
 import { type Caller } from '../auth/caller.js';
+import { ADA_MESSAGE } from '../../test/support/profile.js';
+import { InMemoryProfileRepository } from '../../test/support/in-memory-profile-repository.js';
 import {
   ProfileNotChangedError,
   ProfileNotFoundError,
   UserNotFoundError,
 } from './profile.errors.js';
-import { Gender, type ProfileEvent, type StoredProfile } from './profile.model.js';
-import { ProfileRepository, type ProfileWrite } from './profile.repository.js';
+import { Gender } from './profile.model.js';
 import { ProfileService } from './profile.service.js';
 
-/** The repository's contract in memory: one update at a time, state and event kept together. */
-class InMemoryProfileRepository extends ProfileRepository {
-  readonly profiles = new Map<string, StoredProfile>();
-  readonly events: ProfileEvent[] = [];
-
-  findByUserId(userId: string): Promise<StoredProfile | null> {
-    return Promise.resolve(this.profiles.get(userId) ?? null);
-  }
-
-  async update(
-    userId: string,
-    decide: (current: StoredProfile | null) => ProfileWrite,
-  ): Promise<ProfileWrite> {
-    await Promise.resolve();
-    const write = decide(this.profiles.get(userId) ?? null);
-    this.profiles.set(userId, write.state);
-    this.events.push(write.event);
-    return write;
-  }
-}
-
-const ada = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  nickName: 'ada',
-  displayName: 'Ada Lovelace',
-  preferredLanguage: 'en',
-  gender: Gender.FEMALE,
-};
+const ada = ADA_MESSAGE;
 
 describe('ProfileService (rules, over an in-memory repository)', () => {
   let repository: InMemoryProfileRepository;

@@ -16,7 +16,7 @@ import {
   statSync,
   symlinkSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/app.js';
 import { tmpdir } from 'node:os';
 import { basename, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -400,19 +400,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
     statSync(join(dir, f)).isFile(),
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
 }
 
 function exited(

@@ -1,12 +1,10 @@
 // RATE_LIMIT_PER_MINUTE on every transport, and the security headers of HTTP answers (contract
 // section 8).
 import { create, toBinary } from '@bufbuild/protobuf';
-import { type Client, createClient } from '@connectrpc/connect';
-import { createGrpcWebTransport } from '@connectrpc/connect-node';
-import { Agent } from 'node:http';
-import { AuthService, GetMyProfileRequestSchema } from '../../src/gen/zitadel/auth_pb.js';
+import { type Client } from '@connectrpc/connect';
+import { type AuthService, GetMyProfileRequestSchema } from '../../src/gen/zitadel/auth_pb.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { connectError, connectStatus, withToken } from '../support/connect.js';
+import { connectError, connectStatus, withToken, authGrpcWebClient } from '../support/connect.js';
 import { AuthGrpcClient, grpcError, grpcStatus } from '../support/grpc.js';
 import { grpcWebFetch } from '../support/grpc-web.js';
 import { http } from '../support/http.js';
@@ -18,21 +16,17 @@ const LIMIT = 3;
 describe('RATE_LIMIT_PER_MINUTE', () => {
   let t: TestApp;
   let grpc: AuthGrpcClient;
-  let agent: Agent;
+  let closeWeb: () => void;
   let web: Client<typeof AuthService>;
 
   beforeAll(async () => {
     t = await startTestApp({ settings: { rateLimitPerMinute: LIMIT } });
     grpc = new AuthGrpcClient(t.grpcTarget);
-    agent = new Agent({ keepAlive: true });
-    web = createClient(
-      AuthService,
-      createGrpcWebTransport({ baseUrl: t.baseUrl, httpVersion: '1.1', nodeOptions: { agent } }),
-    );
+    ({ client: web, close: closeWeb } = authGrpcWebClient(t.baseUrl));
   });
   afterAll(async () => {
     grpc?.close();
-    agent?.destroy();
+    closeWeb?.();
     await t?.close();
   });
 

@@ -2,9 +2,8 @@
 // (RFC 7662) at an endpoint the test serves, over REST, gRPC and gRPC-web, beside a JWKS and
 // alone, with both client authentications; the endpoint failing in every way gives 14 within 6 s.
 import { type ServiceError } from '@grpc/grpc-js';
-import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config/config.js';
-import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
+import { freePort, RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
 import { AuthGrpcClient, bearer, deadline, grpcError, grpcStatus } from '../support/grpc.js';
 import { grpcWebFetch } from '../support/grpc-web.js';
 import { AUTH_HEADER_MISSING, http, TOKEN_INVALID } from '../support/http.js';
@@ -312,7 +311,7 @@ describe('introspection endpoint down', () => {
   let grpc: AuthGrpcClient;
 
   beforeAll(async () => {
-    const url = `http://127.0.0.1:${await closedPort()}/oauth/v2/introspect`;
+    const url = `http://127.0.0.1:${await freePort()}/oauth/v2/introspect`;
     t = await startTestApp({
       auth: () => ({
         introspection: {
@@ -342,19 +341,3 @@ describe('introspection endpoint down', () => {
     ]);
   });
 });
-
-/** A port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}

@@ -2,13 +2,11 @@
 // same input fails with the same google.rpc.Status on REST (JSON body), gRPC (the
 // grpc-status-details-bin trailer) and gRPC-web (its trailer, as @connectrpc/connect reports it).
 import { timestampMs as connectTimestampMs } from '@bufbuild/protobuf/wkt';
-import { type Client, createClient } from '@connectrpc/connect';
-import { createGrpcWebTransport } from '@connectrpc/connect-node';
-import { Agent } from 'node:http';
-import { AuthService } from '../../src/gen/zitadel/auth_pb.js';
+import { type Client } from '@connectrpc/connect';
+import { type AuthService } from '../../src/gen/zitadel/auth_pb.js';
 import { Gender } from '../../src/gen/zitadel/user_pb.js';
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
-import { connectError, connectStatus, withToken } from '../support/connect.js';
+import { connectError, connectStatus, withToken, authGrpcWebClient } from '../support/connect.js';
 import {
   AuthGrpcClient,
   grpcError,
@@ -38,22 +36,18 @@ const PROFILE = '/auth/v1/users/me/profile';
 describe('across REST, gRPC and gRPC-web', () => {
   let t: TestApp;
   let grpc: AuthGrpcClient;
-  let agent: Agent;
+  let closeWeb: () => void;
   let web: Client<typeof AuthService>;
   const subject = (claims?: Record<string, unknown>) => t.subject('cross', claims);
 
   beforeAll(async () => {
     t = await startTestApp();
     grpc = new AuthGrpcClient(t.grpcTarget);
-    agent = new Agent({ keepAlive: true });
-    web = createClient(
-      AuthService,
-      createGrpcWebTransport({ baseUrl: t.baseUrl, httpVersion: '1.1', nodeOptions: { agent } }),
-    );
+    ({ client: web, close: closeWeb } = authGrpcWebClient(t.baseUrl));
   });
   afterAll(async () => {
     grpc?.close();
-    agent?.destroy();
+    closeWeb?.();
     await t?.close();
   });
 

@@ -1,10 +1,10 @@
 // The database link failing under a running app, through a TCP proxy the test controls (contract
 // section 8: every wait bounded; issue: an update answered 14 must never be applied later).
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startProxiedTestApp, type TestApp } from '../support/app.js';
 import { serverUrl } from '../support/database.js';
 import { http } from '../support/http.js';
 import { ADA } from '../support/profile.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { type TcpProxy } from '../support/tcp-proxy.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
 const UNAVAILABLE = { code: 14, message: 'service unavailable, try again later', details: [] };
@@ -16,29 +16,21 @@ const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
 describeWithServer('database faults (needs TEST_DATABASE_URL)', () => {
   let t: TestApp;
   let proxy: TcpProxy;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const server = new URL(serverUrl()!);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
     // The service's defaults: 5 s to get a connection, 10 s of database work per call.
-    t = await startTestApp({
-      database: (db) => {
-        const url = new URL((db.config as { url: string }).url);
-        url.hostname = '127.0.0.1';
-        url.port = String(proxy.port);
-        return {
-          kind: 'postgres',
-          url: url.toString(),
-          connectTimeoutMs: 5000,
-          queryTimeoutMs: 10_000,
-        };
-      },
-    });
+    ({
+      app: t,
+      proxy,
+      close,
+    } = await startProxiedTestApp({
+      connectTimeoutMs: 5000,
+      queryTimeoutMs: 10_000,
+    }));
   });
   afterAll(async () => {
-    await proxy.restore();
-    await t?.close();
-    await proxy.close();
+    await close?.();
   });
 
   const timed = async <T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> => {

@@ -3,12 +3,10 @@
 // application/grpc-web-text, CORS and unknown methods.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { type Client, createClient } from '@connectrpc/connect';
-import { createGrpcWebTransport } from '@connectrpc/connect-node';
-import { Agent } from 'node:http';
+import { type Client } from '@connectrpc/connect';
 import { BadRequestSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import {
-  AuthService,
+  type AuthService,
   GetMyProfileRequestSchema,
   GetMyProfileResponseSchema,
   UpdateMyProfileRequestSchema,
@@ -18,7 +16,7 @@ import { ErrorDetailSchema } from '../../src/gen/zitadel/message_pb.js';
 import { type ObjectDetails } from '../../src/gen/zitadel/object_pb.js';
 import { Gender } from '../../src/gen/zitadel/user_pb.js';
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
-import { connectError, connectStatus, withToken } from '../support/connect.js';
+import { connectError, connectStatus, withToken, authGrpcWebClient } from '../support/connect.js';
 import { grpcWebFetch } from '../support/grpc-web.js';
 import { AUTH_HEADER_MISSING, TOKEN_INVALID } from '../support/http.js';
 import {
@@ -53,20 +51,16 @@ function detailsOf(details: ObjectDetails | undefined): ObjectDetails {
 
 describe('gRPC-web (@connectrpc/connect-node, HTTP/1.1)', () => {
   let t: TestApp;
-  let agent: Agent;
+  let closeWeb: () => void;
   let client: Client<typeof AuthService>;
   const subject = (claims?: Record<string, unknown>) => t.subject('grpcweb', claims);
 
   beforeAll(async () => {
     t = await startTestApp();
-    agent = new Agent({ keepAlive: true });
-    client = createClient(
-      AuthService,
-      createGrpcWebTransport({ baseUrl: t.baseUrl, httpVersion: '1.1', nodeOptions: { agent } }),
-    );
+    ({ client: client, close: closeWeb } = authGrpcWebClient(t.baseUrl));
   });
   afterAll(async () => {
-    agent?.destroy();
+    closeWeb?.();
     await t?.close();
   });
 

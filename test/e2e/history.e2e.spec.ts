@@ -1,12 +1,10 @@
 // ListMyUserChanges (contract section 7) over REST, gRPC and gRPC-web: the caller's own profile
 // events, newest first or oldest first, a page at a time with a sequence cursor.
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { type Client, createClient } from '@connectrpc/connect';
-import { createGrpcWebTransport } from '@connectrpc/connect-node';
-import { Agent } from 'node:http';
-import { AuthService } from '../../src/gen/zitadel/auth_pb.js';
+import { type Client } from '@connectrpc/connect';
+import { type AuthService } from '../../src/gen/zitadel/auth_pb.js';
 import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
-import { connectError, connectStatus, withToken } from '../support/connect.js';
+import { connectError, connectStatus, withToken, authGrpcWebClient } from '../support/connect.js';
 import { AuthGrpcClient, grpcError, grpcStatus } from '../support/grpc.js';
 import { AUTH_HEADER_MISSING, http, RFC3339_UTC, TOKEN_INVALID } from '../support/http.js';
 import { ADA } from '../support/profile.js';
@@ -53,21 +51,17 @@ const LIMIT_RULE = {
 describe('ListMyUserChanges', () => {
   let t: TestApp;
   let grpc: AuthGrpcClient;
-  let agent: Agent;
+  let closeWeb: () => void;
   let web: Client<typeof AuthService>;
 
   beforeAll(async () => {
     t = await startTestApp();
     grpc = new AuthGrpcClient(t.grpcTarget);
-    agent = new Agent({ keepAlive: true });
-    web = createClient(
-      AuthService,
-      createGrpcWebTransport({ baseUrl: t.baseUrl, httpVersion: '1.1', nodeOptions: { agent } }),
-    );
+    ({ client: web, close: closeWeb } = authGrpcWebClient(t.baseUrl));
   });
   afterAll(async () => {
     grpc?.close();
-    agent?.destroy();
+    closeWeb?.();
     await t?.close();
   });
 

@@ -28,10 +28,15 @@ import { ErrorDetailSchema, LocalizedMessageSchema } from '../../src/gen/zitadel
 import { ObjectDetailsSchema } from '../../src/gen/zitadel/object_pb.js';
 import { GenderSchema, ProfileSchema } from '../../src/gen/zitadel/user_pb.js';
 import { Readiness } from '../../src/health/readiness.service.js';
-import { RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
+import {
+  RESOURCE_OWNER_CLAIM,
+  startProxiedTestApp,
+  startTestApp,
+  type TestApp,
+} from '../support/app.js';
 import { serverUrl } from '../support/database.js';
 import { http, type HttpResult } from '../support/http.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { type TcpProxy } from '../support/tcp-proxy.js';
 
 type Json = any;
 
@@ -774,27 +779,19 @@ describe('the OpenAPI document', () => {
   describeWithServer('the documented 503s of an unreachable database (TEST_DATABASE_URL)', () => {
     let down: TestApp;
     let proxy: TcpProxy;
+    let close: () => Promise<void>;
     beforeAll(async () => {
-      const server = new URL(serverUrl()!);
-      proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
-      down = await startTestApp({
-        database: (db) => {
-          const url = new URL((db.config as { url: string }).url);
-          url.hostname = '127.0.0.1';
-          url.port = String(proxy.port);
-          return {
-            kind: 'postgres',
-            url: url.toString(),
-            connectTimeoutMs: 1000,
-            queryTimeoutMs: 2000,
-          };
-        },
-      });
+      ({
+        app: down,
+        proxy,
+        close,
+      } = await startProxiedTestApp({
+        connectTimeoutMs: 1000,
+        queryTimeoutMs: 2000,
+      }));
     });
     afterAll(async () => {
-      await proxy.restore();
-      await down.close();
-      await proxy.close();
+      await close?.();
     });
 
     it('answers every operation that reads the database with a documented 503', async () => {

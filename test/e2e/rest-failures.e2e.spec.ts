@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startProxiedTestApp, startTestApp, type TestApp } from '../support/app.js';
 import { serverUrl } from '../support/database.js';
 import { http } from '../support/http.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { type TcpProxy } from '../support/tcp-proxy.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
 const ada = {
@@ -52,27 +52,19 @@ const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
 describeWithServer('an unreachable database (needs TEST_DATABASE_URL)', () => {
   let t: TestApp;
   let proxy: TcpProxy;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    const server = new URL(serverUrl()!);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
-    t = await startTestApp({
-      database: (db) => {
-        const url = new URL((db.config as { url: string }).url);
-        url.hostname = '127.0.0.1';
-        url.port = String(proxy.port);
-        return {
-          kind: 'postgres',
-          url: url.toString(),
-          connectTimeoutMs: 1000,
-          queryTimeoutMs: 2000,
-        };
-      },
-    });
+    ({
+      app: t,
+      proxy,
+      close,
+    } = await startProxiedTestApp({
+      connectTimeoutMs: 1000,
+      queryTimeoutMs: 2000,
+    }));
   });
   afterAll(async () => {
-    await proxy.restore(); // a no-op unless the test stopped while the database was cut
-    await t.close();
-    await proxy.close();
+    await close?.(); // restores the link first, unless the test stopped while it was cut
   });
 
   it('answers 503/14 promptly, without internals, and recovers', async () => {

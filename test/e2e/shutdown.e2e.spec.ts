@@ -10,12 +10,12 @@ import {
   makeGenericClientConstructor,
   type ClientReadableStream,
 } from '@grpc/grpc-js';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { AuthService } from '../../src/gen/zitadel/auth_pb.js';
 import { Gender } from '../../src/gen/zitadel/user_pb.js';
 import { file_grpc_health_v1_health } from '../../src/grpc/standard-services.js';
 import { packageDefinitionOf } from '../../src/grpc/package-definition.js';
+import { freePort } from '../support/app.js';
 import { withToken } from '../support/connect.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/database.js';
 import { AuthGrpcClient } from '../support/grpc.js';
@@ -31,21 +31,6 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const SHUTDOWN_TIMEOUT_MS = 8000;
 const PROFILE = '/auth/v1/users/me/profile';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 const healthService = file_grpc_health_v1_health.services[0]!;
 const HealthClient = makeGenericClientConstructor(

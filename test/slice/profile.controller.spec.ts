@@ -2,6 +2,7 @@
 // interceptor, ValidationPipe and exception filter (CommonModule, AuthModule), over supertest,
 // with ProfileService on an in-memory repository instead of a database.
 import { type INestApplication } from '@nestjs/common';
+import { InMemoryProfileRepository } from '../support/in-memory-profile-repository.js';
 import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -11,30 +12,11 @@ import { CommonModule } from '../../src/common/common.module.js';
 import { type AppConfig } from '../../src/config/config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { ProfileController } from '../../src/profile/profile.controller.js';
-import { type StoredProfile } from '../../src/profile/profile.model.js';
-import { ProfileRepository, type ProfileWrite } from '../../src/profile/profile.repository.js';
+import { ProfileRepository } from '../../src/profile/profile.repository.js';
 import { ProfileService } from '../../src/profile/profile.service.js';
 import { AUTH_HEADER_MISSING, RFC3339_UTC } from '../support/http.js';
 import { startTestIssuer, type TestIssuer } from '../support/jwt-issuer.js';
 import { ADA } from '../support/profile.js';
-
-class InMemoryProfileRepository extends ProfileRepository {
-  readonly profiles = new Map<string, StoredProfile>();
-
-  findByUserId(userId: string): Promise<StoredProfile | null> {
-    return Promise.resolve(this.profiles.get(userId) ?? null);
-  }
-
-  async update(
-    userId: string,
-    decide: (current: StoredProfile | null) => ProfileWrite,
-  ): Promise<ProfileWrite> {
-    await Promise.resolve();
-    const write = decide(this.profiles.get(userId) ?? null);
-    this.profiles.set(userId, write.state);
-    return write;
-  }
-}
 
 const ROUTES = ['/auth/v1/users/me/profile', '/users/me/profile'];
 

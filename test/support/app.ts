@@ -2,7 +2,8 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createServer } from 'node:net';
 import { createApp, startApp } from '../../src/app.factory.js';
 import { type AppConfig, type AuthConfig, type DatabaseConfig } from '../../src/config/config.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from './database.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
 import { freshSubject } from './profile.js';
 
@@ -80,7 +81,7 @@ export async function startTestApp(
 }
 
 /** A port that was free a moment ago (grpc-js under Nest does not report the port it bound). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -93,4 +94,36 @@ async function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/**
+ * The app on a database server reached through a TCP proxy the test controls (cut, black hole,
+ * latency: see tcp-proxy.ts), with the database timeouts given. Needs TEST_DATABASE_URL.
+ */
+export async function startProxiedTestApp(
+  timeouts: { connectTimeoutMs: number; queryTimeoutMs: number },
+  overrides: Omit<Parameters<typeof startTestApp>[0] & object, 'database'> = {},
+): Promise<{ app: TestApp; proxy: TcpProxy; close(): Promise<void> }> {
+  const url = serverUrl();
+  if (url === undefined) throw new Error('a database server is needed (TEST_DATABASE_URL)');
+  const server = new URL(url);
+  const proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+  const app = await startTestApp({
+    ...overrides,
+    database: (db) => {
+      const proxied = new URL((db.config as { url: string }).url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(proxy.port);
+      return { kind: 'postgres', url: proxied.toString(), ...timeouts };
+    },
+  });
+  return {
+    app,
+    proxy,
+    close: async () => {
+      await proxy.restore();
+      await app.close();
+      await proxy.close();
+    },
+  };
 }

@@ -1,6 +1,9 @@
 // Helpers for @connectrpc/connect clients (gRPC-web and gRPC transports): the ConnectError of a
 // failed call and the google.rpc.Status it carries.
-import { ConnectError } from '@connectrpc/connect';
+import { type Client, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcWebTransport } from '@connectrpc/connect-node';
+import { Agent } from 'node:http';
+import { AuthService } from '../../src/gen/zitadel/auth_pb.js';
 import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { StatusSchema } from '../../src/gen/google/rpc/status_pb.js';
@@ -41,4 +44,17 @@ export function connectStatus(err: ConnectError): { reported: StatusJson; traile
   );
   const trailer = statusFromTrailer(err.metadata.get('grpc-status-details-bin') ?? undefined);
   return { reported, trailer };
+}
+
+/** A Connect gRPC-web client of AuthService over keep-alive HTTP/1.1 connections; close it after. */
+export function authGrpcWebClient(baseUrl: string): {
+  client: Client<typeof AuthService>;
+  close(): void;
+} {
+  const agent = new Agent({ keepAlive: true });
+  const client = createClient(
+    AuthService,
+    createGrpcWebTransport({ baseUrl, httpVersion: '1.1', nodeOptions: { agent } }),
+  );
+  return { client, close: () => agent.destroy() };
 }

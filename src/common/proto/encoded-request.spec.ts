@@ -1,21 +1,14 @@
 import { create, toBinary } from '@bufbuild/protobuf';
+import { ADA_MESSAGE } from '../../../test/support/profile.js';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { InvalidArgumentError } from '../errors/app-error.js';
 import {
   GetMyProfileRequestSchema,
   UpdateMyProfileRequestSchema,
 } from '../../gen/zitadel/auth_pb.js';
-import { Gender } from '../../gen/zitadel/user_pb.js';
 import { EncodedRequest } from './encoded-request.js';
 
-const ADA = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  nickName: 'ada',
-  displayName: 'Ada Lovelace',
-  preferredLanguage: 'en',
-  gender: Gender.FEMALE,
-};
+const ADA = ADA_MESSAGE;
 
 const valid = toBinary(UpdateMyProfileRequestSchema, create(UpdateMyProfileRequestSchema, ADA));
 

@@ -1,4 +1,5 @@
 import { create } from '@bufbuild/protobuf';
+import { ADA_MESSAGE } from '../../../test/support/profile.js';
 import { ValidationError } from '../../common/errors/app-error.js';
 import { runeLength, trimWhiteSpace } from '../../common/validation/text.js';
 import { createValidationPipe } from '../../common/validation/validation.pipe.js';
@@ -40,14 +41,7 @@ async function languageOf(preferredLanguage: string): Promise<string> {
   return (await validateProfileUpdate({ ...valid, preferredLanguage })).preferredLanguage;
 }
 
-const valid: ProfileFields = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  nickName: 'ada',
-  displayName: 'Ada Lovelace',
-  preferredLanguage: 'en',
-  gender: Gender.FEMALE,
-};
+const valid: ProfileFields = ADA_MESSAGE;
 
 async function errorOf(input: ProfileFields): Promise<ValidationError> {
   try {
