@@ -125,7 +125,7 @@ describe('property: the HTTP port under hostile input', () => {
           if (method === 'PUT' && answer.status === 200) snapshot = await wire.read('rest', token);
           await expectStillServing(answer);
         }),
-        runs(150),
+        runs(120),
       );
       // Not one of those requests cost the connection: all went over the first one.
       expect(http.connections).toBe(1);
@@ -161,7 +161,7 @@ describe('property: the HTTP port under hostile input', () => {
           }
           await expectStillServing(answer);
         }),
-        runs(200),
+        runs(150),
       );
       expect(http.connections).toBe(1);
     },
@@ -272,7 +272,7 @@ describe('property: the HTTP port under hostile input', () => {
             await expectStillServing(answer);
           },
         ),
-        runs(200),
+        runs(150),
       );
       // A valid call after it all, on the same connection.
       const res = parseGrpcWeb(

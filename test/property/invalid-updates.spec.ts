@@ -165,7 +165,7 @@ describe('property: invalid updates are INVALID_ARGUMENT and change nothing', ()
             await expectUnchanged(subject, reader);
           },
         ),
-        runs(150),
+        runs(100),
       );
     },
     PROPERTY_TIMEOUT_MS,

@@ -128,10 +128,10 @@ describe('property: valid updates are stored as given, on every transport', () =
             Array.from({ length: Number(sequence) }, (_, i) => sequence - BigInt(i)),
           );
         }),
-        runs(120),
+        runs(100),
       );
       // The property must have exercised both outcomes to mean anything.
-      expect(updates).toBeGreaterThan(100);
+      expect(updates).toBeGreaterThan(80);
       expect(repeats).toBeGreaterThan(10);
       // REST and gRPC-web went over one keep-alive connection all along.
       expect(http.connections).toBe(1);
