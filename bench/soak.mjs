@@ -16,6 +16,7 @@
 //   SOAK_DATABASE_URL     PostgreSQL for the service; unset: the embedded database (PGlite)
 //   SOAK_CONCURRENCY      workers sending valid requests (default 8); hostile ones: a quarter
 //   SOAK_RSS_GROWTH_MIB   largest RSS growth allowed after the warm-up (default 64, see the doc)
+//   SOAK_SEED             seed of the random mix (printed at the start; the timing still varies)
 //   SOAK_JSON             also write every figure as JSON to this path
 //   SOAK_KEEP             1: keep the temporary DATA_DIR and the service log
 //
@@ -143,7 +144,7 @@ function redact(url) {
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so that a run's mix can be replayed by SOAK_SEED. */
+/** A small seeded PRNG (mulberry32): SOAK_SEED draws the same kinds and values again. */
 function prng(seed) {
   let a = seed >>> 0;
   return () => {
