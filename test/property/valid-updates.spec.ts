@@ -33,7 +33,11 @@ const step = fc.record({
    * Send the previous step's values again, spelt differently (this step's shape, transport and
    * padding, the language tag in other letter case): the same content, so nothing changes.
    */
-  repeat: fc.option(fc.record({ before: padding, after: padding, upper: fc.boolean() })),
+  // One step in three: mostly new values, so that runs also go through several changes.
+  repeat: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.record({ before: padding, after: padding, upper: fc.boolean() }) },
+  ),
 });
 
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
@@ -128,11 +132,11 @@ describe('property: valid updates are stored as given, on every transport', () =
             Array.from({ length: Number(sequence) }, (_, i) => sequence - BigInt(i)),
           );
         }),
-        runs(100),
+        runs(80),
       );
       // The property must have exercised both outcomes to mean anything.
-      expect(updates).toBeGreaterThan(80);
-      expect(repeats).toBeGreaterThan(10);
+      expect(updates).toBeGreaterThan(60);
+      expect(repeats).toBeGreaterThan(8);
       // REST and gRPC-web went over one keep-alive connection all along.
       expect(http.connections).toBe(1);
     },

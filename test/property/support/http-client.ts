@@ -15,7 +15,12 @@ export interface Answer {
 
 /** Requests on one keep-alive connection (a new one only when the server closed the last). */
 export class KeepAliveClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  /**
+   * One socket. An idle one is closed after 4 s, before the server's keep-alive timeout (5 s):
+   * otherwise a request could go out on a socket the server is closing at that moment, and fail
+   * with a reset that no hostile input caused.
+   */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 4000 });
   private readonly seen = new WeakSet<Socket>();
   /** Connections opened so far. */
   connections = 0;
