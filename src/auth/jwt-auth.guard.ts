@@ -79,6 +79,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   private async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = authRequestOf(context);
     if (!hasAuthorization(request)) throw new AuthHeaderMissingError();
+    // `Bearer <token>` and nothing else (RFC 6750 section 2.1): passport-jwt's extractor would
+    // take the first word after the scheme and ignore what follows it.
+    if (!BEARER.test(authorizationOf(request))) this.reject('not a bearer token');
     const token = bearerToken(request);
     // Longer than any access token an issuer makes: refused before any work is done on it.
     if (token !== null && token.length > MAX_TOKEN_LENGTH) this.reject('token too long');
@@ -137,10 +140,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
-function hasAuthorization(request: AuthRequest): boolean {
+/** credentials = "Bearer" 1*SP b64token, b64token = 1*( ALPHA / DIGIT / "-._~+/" ) *"=" */
+const BEARER = /^Bearer +[A-Za-z0-9\-._~+/]+=* *$/i;
+
+function authorizationOf(request: AuthRequest): string {
   const header = request.headers.authorization;
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && value.trim() !== '';
+  return (Array.isArray(header) ? header[0] : header) ?? '';
+}
+
+function hasAuthorization(request: AuthRequest): boolean {
+  return authorizationOf(request).trim() !== '';
 }
 
 /** A JWS in compact form: three parts, the first a JSON object (RFC 7515 section 7.1). */

@@ -60,6 +60,8 @@ describe('REST authentication (JWKS)', () => {
     ['a key not in the JWKS', (t) => t.issuer.mint('alice', { key: 'unknown' })],
     ['a tampered payload', (t) => t.issuer.tamperedToken('alice')],
     ['garbage', () => 'not.a.jwt'],
+    ['a valid token followed by more words', async (t) => `${await t.issuer.mint('alice')} junk`],
+    ['a valid token followed by a tab and more', async (t) => `${await t.issuer.mint('alice')}\tx`],
     ['no expiry', (t) => t.issuer.mint('alice', { claims: { exp: undefined } })],
     [
       'an unknown critical header',

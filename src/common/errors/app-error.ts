@@ -98,6 +98,14 @@ export class MethodNotAllowedError extends UnimplementedError {
   }
 }
 
+/** The client went away before its request had arrived: CANCELLED (HTTP 499), never logged as ours. */
+export class ClientGoneError extends AppError {
+  readonly code = GrpcCode.CANCELLED;
+  constructor(cause?: unknown) {
+    super('the client closed the request', { cause });
+  }
+}
+
 /** The client's deadline passed before the answer was ready. */
 export class DeadlineExceededError extends AppError {
   readonly code = GrpcCode.DEADLINE_EXCEEDED;

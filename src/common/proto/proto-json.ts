@@ -46,8 +46,9 @@ export function decodeProtoJson<Desc extends DescMessage>(
   schema: Desc,
   body: Buffer,
 ): MessageShape<Desc> {
-  const json = parseObject(schema, body);
-  checkFields(schema, json);
+  const text = decodeUtf8(schema, body);
+  const json = parseObject(schema, text);
+  checkFields(schema, json, repeatedKeys(text));
   try {
     return fromJson(schema, json, { ignoreUnknownFields: true });
   } catch (error) {
@@ -55,11 +56,19 @@ export function decodeProtoJson<Desc extends DescMessage>(
   }
 }
 
-function parseObject(schema: DescMessage, body: Buffer): JsonObject {
-  if (body.length === 0) return {};
+function decodeUtf8(schema: DescMessage, body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new InvalidArgumentError(`invalid ${schema.name}: request body is not valid JSON`);
+  }
+}
+
+function parseObject(schema: DescMessage, text: string): JsonObject {
+  if (text.length === 0) return {};
   let json: unknown;
   try {
-    json = JSON.parse(utf8.decode(body));
+    json = JSON.parse(text);
   } catch {
     throw new InvalidArgumentError(`invalid ${schema.name}: request body is not valid JSON`);
   }
@@ -74,11 +83,11 @@ function parseObject(schema: DescMessage, body: Buffer): JsonObject {
  * gets its own violation (the decoder stops at the first) and a misspelt enum name is rejected
  * (with unknown fields ignored, the decoder, like Go's protojson, would store the zero value).
  */
-function checkFields(schema: DescMessage, json: JsonObject): void {
+function checkFields(schema: DescMessage, json: JsonObject, repeated: ReadonlySet<string>): void {
   const violations: FieldViolation[] = [];
   for (const field of schema.fields) {
     const keys = [...new Set([field.jsonName, field.name])].filter((key) => key in json);
-    if (keys.length > 1) {
+    if (keys.length > 1 || keys.some((key) => repeated.has(key))) {
       violations.push({ field: field.name, description: 'value is set more than once' });
       continue;
     }
@@ -92,7 +101,10 @@ function checkFields(schema: DescMessage, json: JsonObject): void {
       const known =
         typeof value === 'string'
           ? field.enum.values.some((v) => v.name === value)
-          : typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2 ** 31;
+          : typeof value === 'number' &&
+            Number.isInteger(value) &&
+            value >= -(2 ** 31) &&
+            value < 2 ** 31;
       if (!known) {
         violations.push({
           field: field.name,
@@ -103,6 +115,41 @@ function checkFields(schema: DescMessage, json: JsonObject): void {
   }
   const [first, ...rest] = violations;
   if (first !== undefined) throw new ValidationError(schema.name, [first, ...rest]);
+}
+
+/**
+ * The keys that stand more than once in the top-level object of a JSON text (one JSON.parse has
+ * accepted). JSON.parse keeps the last value of a repeated key without a word, where protojson
+ * (grpc-gateway, ZITADEL) refuses a field given twice; no JSON parser for Node reports repeated
+ * keys short of a parser of its own, so this scan follows only strings and nesting.
+ */
+function repeatedKeys(text: string): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (seen.has(key)) repeated.add(key);
+        seen.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return repeated;
 }
 
 /** @bufbuild/protobuf names the field (or the enum type) it could not decode. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type AppError,
+  ClientGoneError,
   InvalidArgumentError,
   MethodNotAllowedError,
   RequestTimeoutError,
@@ -62,6 +63,7 @@ export function readBodyUpTo(request: IncomingMessage, limit: number): Promise<B
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
+      request.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -77,13 +79,18 @@ export function readBodyUpTo(request: IncomingMessage, limit: number): Promise<B
       stop();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     };
-    const onError = (error: Error): void => {
+    // The client went away mid-body (Node: 'error' with "aborted", or 'close' without 'end').
+    const onError = (error?: Error): void => {
       stop();
-      reject(error);
+      reject(new ClientGoneError(error));
+    };
+    const onClose = (): void => {
+      if (!request.complete) onError();
     };
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
+    request.on('close', onClose);
   });
 }
 

@@ -14,14 +14,22 @@ export function Trim(): PropertyDecorator {
 }
 
 /**
- * class-transformer step: a string is trimmed and, when it is a well-formed BCP 47 tag, put in
- * canonical form (`en-us` → `en-US`, see canonicalLanguageTag). A malformed tag stays as sent
- * (trimmed), for `@IsLanguageTag()` to refuse.
+ * The class-transformer group of the steps that run once the rules have held (see
+ * createValidationPipe): canonical forms, whose length may differ from what was sent, while the
+ * rules judge what was sent.
+ */
+export const CANONICAL_FORMS = 'canonical-forms';
+
+/**
+ * class-transformer step, after validation (group CANONICAL_FORMS): a well-formed BCP 47 tag in
+ * canonical form (`en-us` → `en-US`, see canonicalLanguageTag). The rules (`@RuneLength`,
+ * `@IsLanguageTag`) see the tag as sent, trimmed: `sh-RS-1901` (10 characters) is allowed and
+ * stored as `sr-Latn-RS-1901`, `cel-gaulish` (11) is refused although its canonical form is `xtg`.
  */
 export function ToCanonicalLanguageTag(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) => {
-    if (typeof value !== 'string') return value;
-    const trimmed = trimWhiteSpace(value);
-    return canonicalLanguageTag(trimmed) ?? trimmed;
-  });
+  return Transform(
+    ({ value }: { value: unknown }) =>
+      typeof value === 'string' ? (canonicalLanguageTag(value) ?? value) : value,
+    { groups: [CANONICAL_FORMS] },
+  );
 }

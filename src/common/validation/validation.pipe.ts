@@ -1,4 +1,5 @@
-import { ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { instanceToInstance } from 'class-transformer';
 import { type ValidationError as ClassValidatorError } from 'class-validator';
 import {
   type FieldViolation,
@@ -7,6 +8,7 @@ import {
   ValidationError,
 } from '../errors/app-error.js';
 import { protoFieldOf, protoMessageOf } from '../proto/proto-message.decorator.js';
+import { CANONICAL_FORMS } from './transforms.js';
 
 /**
  * The one ValidationPipe of the application (registered as APP_PIPE, so the gRPC side of the
@@ -15,7 +17,7 @@ import { protoFieldOf, protoMessageOf } from '../proto/proto-message.decorator.j
  * decorators, and refused with the contract's INVALID_ARGUMENT when a rule is broken.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new CanonicalisingValidationPipe({
     transform: true,
     // Properties without a rule (a message's $typeName, say) do not reach the handler; fields
     // that have no rule carry `@Allow()`.
@@ -24,6 +26,21 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: true, value: false },
     exceptionFactory: (errors) => toValidationError(errors),
   });
+}
+
+/**
+ * Nest's ValidationPipe, and then the DTO's steps of group CANONICAL_FORMS (class-transformer):
+ * the rules judge the values as sent (trimmed), what is stored is their canonical form.
+ */
+class CanonicalisingValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const valid: unknown = await super.transform(value, metadata);
+    const isDto =
+      typeof valid === 'object' &&
+      valid !== null &&
+      protoMessageOf(valid.constructor) !== undefined;
+    return isDto ? instanceToInstance(valid, { groups: [CANONICAL_FORMS] }) : valid;
+  }
 }
 
 /** The names protoc-gen-validate would use for the field of an error. */

@@ -185,6 +185,15 @@ describe('UpdateMyProfileDto through the ValidationPipe', () => {
     expect(await languageOf(' zh-min-nan ')).toBe('zh-min-nan');
   });
 
+  it('judges the language as sent, and stores its canonical form even when that is longer', async () => {
+    // 10 characters as sent; canonical `sr-Latn-RS-1901` has 15.
+    expect(await languageOf('sh-RS-1901')).toBe('sr-Latn-RS-1901');
+    expect(await languageOf(' tl-PH-x-yz ')).toBe('fil-PH-x-yz');
+    // 11 characters as sent; canonical `xtg` has 3: still too long.
+    expect(await violationsOf({ preferredLanguage: 'cel-gaulish' })).toEqual([LENGTH]);
+    expect(await violationsOf({ preferredLanguage: 'hye-arevela' })).toEqual([LENGTH]);
+  });
+
   it('names a double violation of preferred_language after the earlier fields', async () => {
     const error = await errorOf({ ...valid, preferredLanguage: 'zzzzzzzzzzzzzzzz' });
     expect(error.message).toBe(

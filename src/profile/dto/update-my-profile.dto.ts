@@ -60,6 +60,7 @@ export class UpdateMyProfileDto {
     maxLength: LANGUAGE_MAX_LENGTH,
     example: 'en-US',
   })
+  @Trim()
   @ToCanonicalLanguageTag()
   @RuneLength(0, LANGUAGE_MAX_LENGTH)
   @NoNul()

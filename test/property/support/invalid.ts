@@ -4,8 +4,7 @@
 import fc from 'fast-check';
 import { GENDER_RULE, LANGUAGE_LENGTH_RULE, NAME_RULE } from '../../support/status.js';
 import { padding, validLanguageTag, validName } from './arbitraries.js';
-import { codePoints, FIELDS, type FieldKey, intlCanonical, trimmed } from './oracle.js';
-import { FINDINGS } from './runner.js';
+import { codePoints, FIELDS, type FieldKey, trimmed } from './oracle.js';
 
 export const NUL_RULE = 'value must not contain the NUL character';
 export const TAG_RULE = 'value must be a well-formed BCP 47 language tag';
@@ -122,10 +121,8 @@ const longWellFormed: fc.Arbitrary<string> = fc
 const SHORTENED_BY_INTL = ['cel-gaulish', 'hye-arevela', 'und-hepburn-heploc'];
 
 /**
- * preferred_language broken: malformed, too long, with U+0000. A well-formed tag over 10
- * characters whose canonical form is 10 or fewer is left out: the service accepts it (it checks
- * the length after canonicalising: `cel-gaulish` is stored as `xtg`), a finding in
- * docs/reliability.md (FC_FINDINGS=1 lets it in).
+ * preferred_language broken: malformed, too long (as sent, whatever its canonical form:
+ * `cel-gaulish` is too long although it canonicalises to `xtg`), with U+0000.
  */
 export const brokenLanguage: fc.Arbitrary<Broken<string>> = fc.oneof(
   fc
@@ -133,7 +130,6 @@ export const brokenLanguage: fc.Arbitrary<Broken<string>> = fc.oneof(
     .map(([a, tag, b]) => broken('malformed', a + tag + b, [TAG_RULE])),
   fc
     .tuple(padding, fc.oneof(longWellFormed, fc.constantFrom(...SHORTENED_BY_INTL)), padding)
-    .filter(([, tag]) => FINDINGS || (intlCanonical(tag) ?? tag).length > 10)
     .map(([a, tag, b]) => broken('too long', a + tag + b, [LANGUAGE_LENGTH_RULE])),
   fc
     .tuple(
@@ -218,9 +214,7 @@ const notAString = fc.oneof(
 
 /**
  * JSON gender values that are none of the enum: unknown names (and names in other letter case),
- * numbers as strings, fractions, numbers beyond int32, other types. 2^31 itself is left out:
- * the service answers it with another description (a finding in docs/reliability.md;
- * FC_FINDINGS=1 lets it in).
+ * numbers as strings, fractions, numbers beyond int32 (2^31 included), other types.
  */
 const notAGender = fc.oneof(
   fc.constantFrom(
@@ -242,7 +236,7 @@ const notAGender = fc.oneof(
     '-1e300',
     String(2 ** 31 + 1),
     String(-(2 ** 31) - 1),
-    ...(FINDINGS ? [String(2 ** 31)] : []),
+    String(2 ** 31),
   ),
   fc
     .string({ maxLength: 12 })
@@ -273,23 +267,14 @@ export const jsonBreaks: fc.Arbitrary<JsonBreak[]> = fc
             kind: 'wrong type',
             text,
           })),
-          // Under both of its names. Under one name twice it is left out (and so is "gender",
-          // whose two names are one): the service keeps the last value of a repeated key
-          // instead of refusing it, a finding in docs/reliability.md (FC_FINDINGS=1 lets it in).
-          ...(f.key === 'gender' && !FINDINGS
-            ? []
-            : [
-                fc
-                  .constantFrom('"x"', '"Ada"', '2', 'null')
-                  .map((text): JsonBreak => ({ field: f.key, kind: 'set twice', text })),
-              ]),
-          ...(FINDINGS
-            ? [
-                fc
-                  .constantFrom('"x"', '"Ada"', '2')
-                  .map((text): JsonBreak => ({ field: f.key, kind: 'same key twice', text })),
-              ]
-            : []),
+          // Under both of its names ("gender" has one name: that is the same key twice).
+          fc
+            .constantFrom('"x"', '"Ada"', '2', 'null')
+            .map((text): JsonBreak => ({ field: f.key, kind: 'set twice', text })),
+          // Under one name twice.
+          fc
+            .constantFrom('"x"', '"Ada"', '2')
+            .map((text): JsonBreak => ({ field: f.key, kind: 'same key twice', text })),
         ),
       ]),
     ) as Record<FieldKey, fc.Arbitrary<JsonBreak>>,
