@@ -15,16 +15,22 @@
 // Self time only: each sample is charged to the function on top of the stack, so "pg" is the
 // time spent in pg's own code, not in the socket writes it asks for (those are "Node: net,
 // streams"). Samples before the first and after the last request are not counted.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  describeFailures,
+  drive,
+  mintTokens,
+  PROFILE,
+  profileFields,
+  REQUEST_TIMEOUT_MS,
+  request,
+  ROOT,
+  startInstance,
+} from './lib/instance.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const scenario = process.argv[2] ?? 'put';
 if (!['put', 'get', 'grpc-put'].includes(scenario)) {
   console.error('usage: node bench/cpu-profile.mjs put|get|grpc-put');
@@ -34,107 +40,25 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 15);
 const CONNS = Number(process.env.PROFILE_CONNS ?? 16);
 const SUBJECTS = Number(process.env.PROFILE_SUBJECTS ?? 500);
 const DATABASE_URL = process.env.PROFILE_DATABASE_URL;
-const REQUEST_TIMEOUT_MS = 10_000;
 
 const work = mkdtempSync(join(tmpdir(), 'profile-cpu-'));
-const { loadOrCreateDevKey, mintDevToken } = await import(join(ROOT, 'dist/auth/dev-keys.js'));
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  return port;
-}
-
-const port = await freePort();
-let grpcPort = await freePort();
-while (grpcPort === port) grpcPort = await freePort();
-const env = {
-  ...process.env,
-  NODE_ENV: 'development',
-  PORT: String(port),
-  GRPC_PORT: String(grpcPort),
-  DATA_DIR: join(work, 'data'),
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-};
-for (const name of Object.keys(env)) if (name.startsWith('AUTH_')) delete env[name];
-delete env.DATABASE_URL;
-if (DATABASE_URL !== undefined) env.DATABASE_URL = DATABASE_URL;
-
+const dataDir = join(work, 'data');
 // The development key the service will trust, made before it starts so tokens can be minted here.
-const key = loadOrCreateDevKey(env.DATA_DIR);
-const run = `cpu-${Date.now().toString(36)}`;
-const subjects = Array.from({ length: SUBJECTS }, (_, i) => `${run}-${i}`);
-const tokens = subjects.map((subject) =>
-  mintDevToken(key, { subject, ttlSeconds: 3600, resourceOwnerClaim: 'unused' }),
-);
-
-const log = createWriteStream(join(work, 'service.log'));
-const child = spawn(
-  process.execPath,
-  ['--cpu-prof', `--cpu-prof-dir=${join(work, 'prof')}`, join(ROOT, 'dist/main.js')],
-  { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-);
-child.stdout.pipe(log);
-child.stderr.pipe(log);
-let exited = false;
-child.on('exit', () => (exited = true));
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
-function request(method, path, token, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const readyBy = Date.now() + 30_000;
-for (;;) {
-  if (exited) throw new Error(`the service exited; log: ${join(work, 'service.log')}`);
-  if (Date.now() > readyBy) throw new Error('the service was not ready within 30 s');
-  try {
-    if ((await request('GET', '/readyz')) === 200) break;
-  } catch {
-    // not listening yet
-  }
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-const PROFILE = '/auth/v1/users/me/profile';
-const fields = (n) => ({
-  firstName: `First ${n}`,
-  lastName: 'Bench',
-  nickName: 'bench',
-  displayName: `Bench ${n}`,
-  preferredLanguage: 'en',
-  gender: 'GENDER_DIVERSE',
+const tokens = await mintTokens(dataDir, SUBJECTS, `cpu-${Date.now().toString(36)}`);
+const service = await startInstance({
+  dataDir,
+  databaseUrl: DATABASE_URL,
+  logPath: join(work, 'service.log'),
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(work, 'prof')}`],
 });
-const body = (n) => JSON.stringify(fields(n));
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
+const rest = (method, token, body) => request(agent, service.port, method, PROFILE, token, body);
+const body = (tag) => JSON.stringify(profileFields(tag));
+
 // Every subject gets its profile first (untimed), so GET finds one and PUT changes one.
 for (let i = 0; i < SUBJECTS; i += 16) {
   const statuses = await Promise.all(
-    tokens.slice(i, i + 16).map((token, j) => request('PUT', PROFILE, token, body(i + j))),
+    tokens.slice(i, i + 16).map((token, j) => rest('PUT', token, body(i + j))),
   );
   if (statuses.some((status) => status !== 200)) throw new Error(`seeding answered ${statuses}`);
 }
@@ -152,57 +76,39 @@ if (scenario === 'grpc-put') {
     defaults: false,
   });
   const AuthService = grpc.loadPackageDefinition(definition).zitadel.auth.v1.AuthService;
-  const client = new AuthService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+  const client = new AuthService(
+    `127.0.0.1:${service.grpcPort}`,
+    grpc.credentials.createInsecure(),
+  );
   closeClient = () => client.close();
   call = (i) =>
     new Promise((resolve) => {
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${tokens[i % SUBJECTS]}`);
       client.UpdateMyProfile(
-        fields(`g${i}`),
+        profileFields(`g${i}`),
         metadata,
         { deadline: Date.now() + REQUEST_TIMEOUT_MS },
         (error) => resolve(error ? error.code : 0),
       );
     });
 } else if (scenario === 'get') {
-  call = (i) => request('GET', PROFILE, tokens[i % SUBJECTS]);
+  call = (i) => rest('GET', tokens[i % SUBJECTS]);
 } else {
-  call = (i) => request('PUT', PROFILE, tokens[i % SUBJECTS], body(`load ${i}`));
+  call = (i) => rest('PUT', tokens[i % SUBJECTS], body(`load ${i}`));
 }
 const ok = scenario === 'grpc-put' ? 0 : 200;
 const seeded = await call(0);
-if (seeded !== ok)
-  throw new Error(`a first ${scenario} answered ${seeded}; log: ${join(work, 'service.log')}`);
+if (seeded !== ok) throw new Error(`a first ${scenario} answered ${seeded}; log: ${work}`);
 
-const started = Date.now();
-const end = started + SECONDS * 1000;
-let next = 1; // call(0) ran above: the same update again would change nothing (an error)
-let done = 0;
-let failed = 0;
-const failures = new Map();
-await Promise.all(
-  Array.from({ length: CONNS }, async () => {
-    while (Date.now() < end) {
-      const outcome = await call(next++).catch(() => 'error');
-      if (outcome === ok) done++;
-      else {
-        failed++;
-        failures.set(outcome, (failures.get(outcome) ?? 0) + 1);
-      }
-    }
-  }),
-);
-const loadEnded = Date.now();
+// call(0) ran above: the same update again would change nothing (an error), so start at 1.
+const load = await drive({ conns: CONNS, seconds: SECONDS, call, ok, first: 1 });
 closeClient();
 agent.destroy();
 
 // SIGTERM: the service drains, exits 0, and Node writes the profile on the way out.
 const stopSent = Date.now();
-child.kill('SIGTERM');
-const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-if (!exited) await once(child, 'exit');
-clearTimeout(killer);
+const exitCode = await service.stop();
 const exitSeen = Date.now();
 
 const profileFile = readdirSync(join(work, 'prof')).find((name) => name.endsWith('.cpuprofile'));
@@ -211,8 +117,8 @@ const profile = JSON.parse(readFileSync(join(work, 'prof', profileFile), 'utf8')
 
 // The profile's clock is its own (µs); its end is when the process exited. The load window is
 // placed back from there with the wall-clock times seen here (a few ms of uncertainty).
-const windowEnd = profile.endTime - (exitSeen - loadEnded) * 1000;
-const windowStart = profile.endTime - (exitSeen - started) * 1000;
+const windowEnd = profile.endTime - (exitSeen - load.ended) * 1000;
+const windowStart = profile.endTime - (exitSeen - load.started) * 1000;
 
 const layerOf = (node) => {
   const { url, functionName } = node.callFrame;
@@ -328,12 +234,13 @@ for (let i = 0; i < profile.samples.length; i++) {
   total += delta;
 }
 
-const seconds = (loadEnded - started) / 1000;
+const { done, failed } = load;
+const seconds = (load.ended - load.started) / 1000;
 console.log(
   `# ${scenario} on ${DATABASE_URL === undefined ? 'the embedded database' : 'PostgreSQL'}: ` +
-    `${done} ok, ${failed} failed${failed > 0 ? ` (${[...failures].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''} in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)} req/s), ${CONNS} in flight; ` +
+    `${done} ok, ${failed} failed${describeFailures(load)} in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)} req/s), ${CONNS} in flight; ` +
     `service CPU ${(total / 1000).toFixed(0)} ms = ${(total / 1000 / Math.max(1, done)).toFixed(3)} ms per request; ` +
-    `exit after SIGTERM in ${exitSeen - stopSent} ms, code ${child.exitCode}`,
+    `exit after SIGTERM in ${exitSeen - stopSent} ms, code ${exitCode}`,
 );
 console.log('| layer | share of CPU | µs per request |');
 console.log('| :-- | --: | --: |');
