@@ -170,5 +170,32 @@ describeWithServer('graceful shutdown of the service process (needs TEST_DATABAS
     } finally {
       await client.end();
     }
+
+    // The process wrote JSON lines only (what was still buffered at exit too), among them one
+    // line for each drained call, on its transport.
+    const lines = service
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const updates = lines.filter(
+      (l) =>
+        l.msg === 'call ended' &&
+        (l.operation === `PUT ${PROFILE}` ||
+          l.operation === 'zitadel.auth.v1.AuthService/UpdateMyProfile'),
+    );
+    expect(updates.map((l) => [l.transport, l.status, l.subject]).sort()).toEqual(
+      [
+        // The first update of each subject (REST), then the three drained ones.
+        ...subjects.map((sub) => ['rest', 200, sub]),
+        ['rest', 200, subjects[0]],
+        ['grpc', 0, subjects[1]],
+        ['grpc-web', 0, subjects[2]],
+      ].sort(),
+    );
+    expect(lines.at(-1)).toMatchObject({
+      context: 'Shutdown',
+      msg: expect.stringMatching(/^drained in/),
+    });
   }, 60_000);
 });
