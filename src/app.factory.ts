@@ -1,8 +1,10 @@
 import { NestFactory } from '@nestjs/core';
+import { type DestinationStream } from 'pino';
 import { ServerGrpc } from '@nestjs/microservices';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { setupOpenApi } from './common/openapi/openapi.js';
+import { REQUEST_ID } from './common/request-id.js';
 import { hardenHttpServer } from './common/transport/http-server.js';
 import { securityHeaders } from './common/transport/security-headers.js';
 import { type AppConfig } from './config/config.js';
@@ -11,6 +13,10 @@ import { GrpcHealth } from './grpc/grpc-health.js';
 import { grpcOptions, type GrpcServerRef } from './grpc/grpc.options.js';
 import { grpcWebMiddleware } from './grpc-web/grpc-web.js';
 import { Shutdown } from './lifecycle/shutdown.service.js';
+import { CallObserver } from './observability/call-observer.js';
+import { routeGrpcJsLogs } from './observability/grpc-js-logger.js';
+import { createLogger } from './observability/logger.js';
+import { NestLogger } from './observability/nest-logger.js';
 
 /**
  * The configured hybrid application (HTTP and gRPC), not yet listening: used by main.ts and by
@@ -18,32 +24,45 @@ import { Shutdown } from './lifecycle/shutdown.service.js';
  */
 export async function createApp(
   config: AppConfig,
-  options: { logger?: false } = {},
+  options: {
+    /** Where the JSON log lines go (tests); stdout by default. */
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  routeGrpcJsLogs(logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     // No body parser: ProtoBodyInterceptor reads the body after the guard, so the token is
     // checked before the body is looked at, and bad bodies are answered in the Status envelope.
     bodyParser: false,
-    ...(options.logger === false ? { logger: false } : {}),
+    // Nest's own lines (start-up, errors) as JSON lines of the same logger, from the first one.
+    logger: new NestLogger(logger),
   });
+  // Every call on every transport is seen from its start to its end, by the first thing that
+  // runs for it: the first middleware (HTTP), the first grpc-js interceptor, the HTTP server's
+  // own refusals (see CallObserver).
+  const observer = app.get(CallObserver);
   // gRPC on its own port, serving what the modules' @GrpcRpc handlers declare; inheritAppConfig
   // gives it the global guard, interceptor, pipe and filter too. The transport is made here (a
   // custom strategy) so that gRPC-web can call the same handlers.
   const explorer = app.get(GrpcServicesExplorer);
   const grpcServer: GrpcServerRef = { server: undefined };
   const grpc = new ServerGrpc(
-    grpcOptions(config.grpcPort, explorer.services(), app.get(GrpcHealth), grpcServer).options,
+    grpcOptions(config.grpcPort, explorer.services(), app.get(GrpcHealth), grpcServer, [
+      observer.grpc,
+    ]).options,
   );
   app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
   const shutdown = app.get(Shutdown);
   shutdown.attachGrpc(grpcServer);
-  // First: calls that arrive once a shutdown has begun are refused.
+  app.use(observer.http);
+  // Then: calls that arrive once a shutdown has begun are refused.
   app.use(shutdown.middleware);
   app.use(securityHeaders());
   // Then, before CORS: gRPC-web calls go to the gRPC transport's handlers, in this process.
   app.use(grpcWebMiddleware(grpc, explorer.methods()));
   app.enableCors({
-    exposedHeaders: ['grpc-status', 'grpc-message', 'grpc-status-details-bin'],
+    exposedHeaders: ['grpc-status', 'grpc-message', 'grpc-status-details-bin', REQUEST_ID],
     maxAge: 600,
   });
   // Answers are computed per caller; grpc-gateway sends no ETag either.
@@ -57,7 +76,7 @@ export async function createApp(
   const router = express.router;
   router.caseSensitive = true;
   router.strict = true;
-  hardenHttpServer(app.getHttpServer());
+  hardenHttpServer(app.getHttpServer(), observer.refusedByHttpServer);
 
   setupOpenApi(app);
   return app;

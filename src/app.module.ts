@@ -8,16 +8,19 @@ import { GrpcModule } from './grpc/grpc.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HistoryModule } from './history/history.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { type AppLogger } from './observability/logger.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 
 @Module({})
 export class AppModule {
-  /** The whole application over a validated configuration (see loadConfig). */
-  static forRoot(config: AppConfig): DynamicModule {
+  /** The whole application over a validated configuration (see loadConfig), logging to `logger`. */
+  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(logger),
         CommonModule,
         DatabaseModule,
         AuthModule,

@@ -5,6 +5,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createApp, startApp } from './app.factory.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { Shutdown } from './lifecycle/shutdown.service.js';
+import { createLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -12,7 +13,11 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`profile-service cannot start: ${error.message}`);
+    // As a log line like every other (LOG_LEVEL may be what is wrong: fatal is always written).
+    createLogger('info').fatal(
+      { problems: error.problems },
+      `profile-service cannot start: ${error.message}`,
+    );
     process.exit(1);
   }
   const app = await createApp(config);

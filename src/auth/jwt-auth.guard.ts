@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { decodeProtectedHeader } from 'jose';
 import { ExtractJwt } from 'passport-jwt';
+import { currentCall } from '../common/call-context.js';
 import { UnavailableError } from '../common/errors/app-error.js';
 import { type AppConfig, type AuthConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -72,7 +73,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       throw error;
     }
     const caller = authRequestOf(context).user;
-    if (allowed && caller !== undefined) await this.limits.subject(caller.subject);
+    if (allowed && caller !== undefined) {
+      // The call's log line names its subject.
+      const call = currentCall();
+      if (call !== undefined) call.subject = caller.subject;
+      await this.limits.subject(caller.subject);
+    }
     return allowed;
   }
 

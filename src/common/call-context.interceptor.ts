@@ -8,14 +8,19 @@ import {
 import { Observable } from 'rxjs';
 import { type AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { Deadline, runInCall } from './deadline.js';
+import { currentCall, runInCall } from './call-context.js';
+import { Deadline } from './deadline.js';
 
 /**
- * Starts the context of a call (contract section 8, "every wait is bounded"): its deadline, the
- * bound on everything the call waits for from here on (the per-profile queue, a database
- * connection, each statement), DATABASE_QUERY_TIMEOUT_MS from now, or the gRPC client's own
- * deadline when that is sooner. Code below reads it with `currentDeadline()`, so services and
- * repositories need no transport to know it.
+ * Gives the call its deadline (contract section 8, "every wait is bounded"): the bound on
+ * everything the call waits for from here on (the per-profile queue, a database connection, each
+ * statement), DATABASE_QUERY_TIMEOUT_MS from now, or the gRPC client's own deadline when that is
+ * sooner. Code below reads it with `currentDeadline()`, so services and repositories need no
+ * transport to know it.
+ *
+ * The call's context itself is opened by the transport's edge (src/observability/: its request
+ * id, before any guard runs); the deadline is written on it. An app assembled without those edges
+ * (a test slice) gets a context here.
  */
 @Injectable()
 export class CallContextInterceptor implements NestInterceptor {
@@ -30,6 +35,11 @@ export class CallContextInterceptor implements NestInterceptor {
     if (context.getType() === 'rpc') {
       const clientDeadline = clientDeadlineOf(context.getArgByIndex<unknown>(2));
       if (clientDeadline < deadline.at) deadline = new Deadline(clientDeadline);
+    }
+    const call = currentCall();
+    if (call !== undefined) {
+      call.deadline = deadline;
+      return next.handle();
     }
     // The handler runs when the Observable is subscribed to: subscribing inside the call's
     // context is what carries it to the handler and everything it awaits.

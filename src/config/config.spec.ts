@@ -50,6 +50,19 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/only one of/);
   });
 
+  it('reads LOG_LEVEL: info by default, any of the six levels in any case, nothing else', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace']) {
+      expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    }
+    expect(loadConfig({ LOG_LEVEL: ' WARN ' }).logLevel).toBe('warn');
+    expect(loadConfig({ LOG_LEVEL: '' }).logLevel).toBe('info');
+    expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got "verbose")',
+    ]);
+    expect(problemsOf({ LOG_LEVEL: 'silent' })).toHaveLength(1);
+  });
+
   it('reads a JWKS or a PEM key configuration', () => {
     const jwks = loadConfig({
       NODE_ENV: 'production',

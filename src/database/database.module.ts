@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Injectable, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Deadline, runInCall } from '../common/deadline.js';
+import { withDeadline } from '../common/call-context.js';
+import { Deadline } from '../common/deadline.js';
 import { type AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions } from './data-source-options.js';
@@ -18,7 +19,7 @@ export class DatabaseHealth {
   constructor(private readonly sql: Sql) {}
 
   async ping(): Promise<void> {
-    await runInCall({ deadline: Deadline.after(PING_TIMEOUT_MS) }, () => this.sql.query(PING, []));
+    await withDeadline(Deadline.after(PING_TIMEOUT_MS), () => this.sql.query(PING, []));
   }
 }
 

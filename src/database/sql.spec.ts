@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type DataSource } from 'typeorm';
-import { Deadline, runInCall } from '../common/deadline.js';
+import { runInCall } from '../common/call-context.js';
+import { Deadline } from '../common/deadline.js';
 import { UnavailableError } from '../common/errors/app-error.js';
 import { type AppConfig } from '../config/config.js';
 import { Sql } from './sql.js';

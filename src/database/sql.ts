@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { currentDeadline, Deadline } from '../common/deadline.js';
+import { currentDeadline } from '../common/call-context.js';
+import { Deadline } from '../common/deadline.js';
 import { UnavailableError } from '../common/errors/app-error.js';
 import { isUnavailable } from '../common/errors/translate-error.js';
 import { type AppConfig } from '../config/config.js';
@@ -25,8 +26,12 @@ interface PooledConnection {
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
-interface ConnectionPool {
+export interface ConnectionPool {
   connect(): Promise<PooledConnection>;
+  /** pg's counters (the PGlite driver has them too): connections open (lent or idle), idle, and callers waiting for one. */
+  readonly totalCount?: number;
+  readonly idleCount?: number;
+  readonly waitingCount?: number;
 }
 
 /**
@@ -119,9 +124,10 @@ export class Sql {
 /**
  * TypeORM's pool for the data source: `PostgresDriver.master`, a pg Pool (or the PGlite driver's).
  * It is a public property of TypeORM's driver, but not a documented API, hence this check (and
- * the integration tests of the repositories, which fail if it ever changes).
+ * the integration tests of the repositories and test/integration/database-pool.spec.ts, which
+ * fail if it ever changes). The one place that reaches it: Sql and the pool metrics use it.
  */
-function poolOf(dataSource: DataSource): ConnectionPool {
+export function poolOf(dataSource: DataSource): ConnectionPool {
   const master = (dataSource.driver as unknown as { master?: unknown }).master;
   if (
     typeof master !== 'object' ||

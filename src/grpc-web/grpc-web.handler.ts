@@ -24,9 +24,11 @@ import {
   ResourceExhaustedError,
   UnimplementedError,
 } from '../common/errors/app-error.js';
+import { currentCall } from '../common/call-context.js';
 import { statusOf, statusToBinary } from '../common/errors/status.js';
 import { translateError } from '../common/errors/translate-error.js';
 import { EncodedRequest } from '../common/proto/encoded-request.js';
+import { REQUEST_ID } from '../common/request-id.js';
 import { BodyTooLarge, readBodyUpTo } from '../common/transport/http-server.js';
 
 /** A Nest RPC handler as the gRPC transport calls it: (data, metadata, call). */
@@ -121,7 +123,7 @@ const ALWAYS_ALLOWED_HEADERS = [
 /** A preflight is ours when it asks for one of these (gRPC-web clients always send them). */
 const PREFLIGHT_MARKERS = new Set(['x-grpc-web', 'x-user-agent', 'content-type', 'authorization']);
 /** Exposed to scripts, besides the metadata names of the response at hand. */
-const EXPOSED_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'];
+const EXPOSED_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin', REQUEST_ID];
 
 /** `/<package.Service>/<Method>`: a dot in the first segment. */
 const GRPC_PATH = /^\/[^/?#]*\.[^/?#]*\/[^/?#]+$/;
@@ -133,7 +135,7 @@ export function createGrpcWebMiddleware(options: GrpcWebOptions): GrpcWebMiddlew
 
   return (req, res, next) => {
     if (req.method === 'POST') {
-      const format = FORMATS.get(mediaType(req.headers['content-type']));
+      const format = formatOf(req);
       if (format !== undefined) {
         new GrpcWebCall(req, res, format, options.resolve, maxRequestBytes)
           .serve()
@@ -162,6 +164,16 @@ export function createGrpcWebMiddleware(options: GrpcWebOptions): GrpcWebMiddlew
     }
     next();
   };
+}
+
+/** The gRPC-web format of a request, if it is a gRPC-web call (a POST of a gRPC-web type). */
+function formatOf(req: IncomingMessage): WebFormat | undefined {
+  return req.method === 'POST' ? FORMATS.get(mediaType(req.headers['content-type'])) : undefined;
+}
+
+/** Whether the middleware serves this request as a gRPC-web call. */
+export function isGrpcWebRequest(req: IncomingMessage): boolean {
+  return formatOf(req) !== undefined;
 }
 
 /**
@@ -269,6 +281,7 @@ class GrpcWebCall {
     this.answer(
       [frame(0, message), trailerFrame({ 'grpc-status': '0', 'grpc-message': '' })],
       call.responseMetadata,
+      0,
     );
   }
 
@@ -340,12 +353,15 @@ class GrpcWebCall {
     for (const [key, values] of Object.entries(error.metadata?.toHttp2Headers() ?? {})) {
       trailer[key] = ([] as unknown[]).concat(values).map(String);
     }
-    this.answer([trailerFrame(trailer)], initial);
+    this.answer([trailerFrame(trailer)], initial, error.code);
   }
 
-  private answer(frames: Buffer[], initial: Metadata): void {
+  private answer(frames: Buffer[], initial: Metadata, code: number): void {
     if (this.answered || this.res.destroyed) return;
     this.answered = true;
+    // The HTTP status says nothing of the outcome: the call's log line and metrics read it here.
+    const call = currentCall();
+    if (call !== undefined) call.grpcStatus = code;
     const headers = httpHeadersOf(initial);
     const body = Buffer.concat(frames);
     this.res.writeHead(200, {

@@ -1,5 +1,5 @@
 import { type DescFile, type DescService } from '@bufbuild/protobuf';
-import { type Server } from '@grpc/grpc-js';
+import { type Server, type ServerInterceptor } from '@grpc/grpc-js';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { file_google_rpc_error_details } from '../gen/google/rpc/error_details_pb.js';
 import { file_google_rpc_status } from '../gen/google/rpc/status_pb.js';
@@ -44,6 +44,8 @@ export function grpcOptions(
   services: readonly DescService[],
   health: GrpcHealth,
   ref: GrpcServerRef = { server: undefined },
+  /** Interceptors that come first, wrapping grpc-js's own call (CallObserver's). */
+  edge: readonly ServerInterceptor[] = [],
 ): GrpcOptions {
   health.track(services.map((service) => service.typeName));
   return {
@@ -58,7 +60,7 @@ export function grpcOptions(
       maxReceiveMessageLength: 4 * MAX_MESSAGE_BYTES,
       channelOptions: {
         // Passed by Nest to grpc-js's Server constructor, which takes its interceptors there.
-        interceptors: [statusDetailsInterceptor],
+        interceptors: [...edge, statusDetailsInterceptor],
         // Calls in flight on one connection; more are refused by HTTP/2 (REFUSED_STREAM).
         'grpc.max_concurrent_streams': 256,
       },

@@ -432,21 +432,22 @@ async function runHealthcheck(env: Record<string, string>): Promise<number | nul
   return result.code;
 }
 
-/** The image's CMD in the replayed runtime WORKDIR; stderr collected. */
+/** The image's CMD in the replayed runtime WORKDIR; its output (log lines on stdout) collected. */
 function startCmd(
   workdir: string,
   env: Record<string, string>,
-): { child: ChildProcess; stderr: () => string } {
+): { child: ChildProcess; output: () => string } {
   const [program, ...args] = cmd();
   expect(program).toBe('node');
   const child = spawn(process.execPath, args, {
     cwd: workdir,
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { child, stderr: () => stderr };
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
 }
 
 describe('the image, replayed without a container engine', () => {
@@ -509,7 +510,7 @@ describe('the image, replayed without a container engine', () => {
   });
 
   it("refuses to start with the image's environment alone, naming the AUTH_* settings compose.yaml passes", async () => {
-    const { child, stderr } = startCmd(image.workdir, {
+    const { child, output } = startCmd(image.workdir, {
       PATH: process.env.PATH ?? '',
       ...image.env,
       DATA_DIR: join(tmp, 'data-refused'),
@@ -517,8 +518,14 @@ describe('the image, replayed without a container engine', () => {
       GRPC_PORT: String(await freePort()),
     });
     expect(await exited(child, 20_000)).toEqual({ code: 1, signal: null });
-    expect(stderr()).toMatch(/AUTH_ISSUER is required when NODE_ENV=production/);
-    expect(stderr()).toMatch(/AUTH_JWKS_URI or AUTH_PUBLIC_KEY is required/);
+    // One JSON log line, level fatal, naming each problem.
+    const [line, ...more] = output().trim().split('\n');
+    expect(more).toEqual([]);
+    const fatal = JSON.parse(line ?? '') as { level: string; msg: string; problems: string[] };
+    expect(fatal.level).toBe('fatal');
+    expect(fatal.msg).toMatch(/^profile-service cannot start: /);
+    expect(fatal.problems.join('\n')).toMatch(/AUTH_ISSUER is required when NODE_ENV=production/);
+    expect(fatal.problems.join('\n')).toMatch(/AUTH_JWKS_URI or AUTH_PUBLIC_KEY is required/);
   }, 30_000);
 
   it("serves with the image's CMD and environment: HEALTHCHECK passes, a profile round-trips, SIGTERM stops it", async () => {
@@ -549,7 +556,7 @@ describe('the image, replayed without a container engine', () => {
       if (health === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect([health, service.exitCode, health === 0 ? '' : started.stderr()]).toEqual([0, null, '']);
+    expect([health, service.exitCode, health === 0 ? '' : started.output()]).toEqual([0, null, '']);
 
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
@@ -577,6 +584,24 @@ describe('the image, replayed without a container engine', () => {
     const result = await exited(service, 20_000);
     expect(result).not.toBe('timeout');
     expect(await runHealthcheck({ PORT: String(port) })).toBe(1);
+    // Its whole output: JSON log lines (Nest's own too), one per call, the subject named, the
+    // token never written; what was buffered at exit is there too.
+    const lines = started
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((l) => l.context === 'NestApplication')?.msg).toBe(
+      'Nest application successfully started',
+    );
+    const calls = lines.filter((l) => l.msg === 'call ended');
+    expect(calls.filter((l) => l.operation === 'PUT /auth/v1/users/me/profile')).toEqual([
+      expect.objectContaining({ transport: 'rest', status: 200, subject: expect.any(String) }),
+    ]);
+    expect(lines.filter((l) => l.context === 'Shutdown').map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(/^drained in \d+ ms$/),
+    );
+    expect(started.output()).not.toContain(token);
   }, 120_000);
 });
 

@@ -296,12 +296,32 @@ describe('the OpenAPI document', () => {
           const body = op.requestBody?.content['application/json'].schema;
           if (body !== undefined) expect(`${method} ${path}: ${body.$ref}`).toMatch(/#\//);
           for (const [status, response] of Object.entries<Json>(op.responses)) {
+            // Every answer is JSON, but the metrics (the Prometheus text format, a string).
+            if (op.operationId === 'Metrics') {
+              expect(Object.keys(response.content)).toEqual(['text/plain']);
+              continue;
+            }
             const schema = response.content['application/json'].schema;
             const ref: string = schema.$ref ?? schema.allOf?.[0]?.$ref;
             expect(`${method} ${path} ${status}: ${ref}`).toMatch(/#\/components\/schemas\/\S+$/);
           }
         }
       }
+    });
+
+    it('describes GET /metrics: open, the Prometheus text format, as it is served', async () => {
+      const op = operation('get', '/metrics');
+      expect(op.operationId).toBe('Metrics');
+      expect(op.summary.length).toBeGreaterThan(10);
+      expect(op.description).toContain('profile_service_calls_total');
+      expect(op.security ?? []).toEqual([]);
+      expect(op.requestBody).toBeUndefined();
+      expect(Object.keys(op.responses)).toEqual(['200']);
+      expect(op.responses['200'].content['text/plain'].schema.type).toBe('string');
+      const res = await http(t.baseUrl, 'GET', '/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain;/);
+      expect(res.text).toContain('# TYPE profile_service_calls_total counter');
     });
   });
 

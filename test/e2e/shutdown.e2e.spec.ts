@@ -170,5 +170,32 @@ describeWithServer('graceful shutdown of the service process (needs TEST_DATABAS
     } finally {
       await client.end();
     }
+
+    // The process wrote JSON lines only (what was still buffered at exit too), among them one
+    // line for each drained call, on its transport.
+    const lines = service
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const updates = lines.filter(
+      (l) =>
+        l.msg === 'call ended' &&
+        (l.operation === `PUT ${PROFILE}` ||
+          l.operation === 'zitadel.auth.v1.AuthService/UpdateMyProfile'),
+    );
+    expect(updates.map((l) => [l.transport, l.status, l.subject]).sort()).toEqual(
+      [
+        // The first update of each subject (REST), then the three drained ones.
+        ...subjects.map((sub) => ['rest', 200, sub]),
+        ['rest', 200, subjects[0]],
+        ['grpc', 0, subjects[1]],
+        ['grpc-web', 0, subjects[2]],
+      ].sort(),
+    );
+    // The drain is reported (the last calls' lines may come just before or after it).
+    expect(lines.filter((l) => l.context === 'Shutdown').map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(/^drained in \d+ ms$/),
+    );
   }, 60_000);
 });

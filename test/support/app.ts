@@ -5,6 +5,7 @@ import { type AppConfig, type AuthConfig, type DatabaseConfig } from '../../src/
 import { createTestDatabase, serverUrl, type TestDatabase } from './database.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
+import { LogCapture } from './logs.js';
 import { freshSubject } from './profile.js';
 
 export const RESOURCE_OWNER_CLAIM = 'urn:zitadel:iam:user:resourceowner:id';
@@ -18,6 +19,8 @@ export interface TestApp {
   baseUrl: string;
   /** host:port of its gRPC server. */
   grpcTarget: string;
+  /** Every line the app logged (nothing reaches the test's output unless TEST_LOGS=1). */
+  logs: LogCapture;
   /** A fresh subject and a token for it, so that tests do not share profiles. */
   subject(label: string, claims?: Record<string, unknown>): Promise<{ sub: string; token: string }>;
   close(): Promise<void>;
@@ -58,8 +61,11 @@ export async function startTestApp(
     logLevel: 'info',
     ...overrides.settings,
   };
-  // TEST_LOGS=1 shows the application's log (errors included) while debugging a test.
-  const app = await createApp(config, process.env.TEST_LOGS === '1' ? {} : { logger: false });
+  // The log is kept in memory, for the tests that read it; TEST_LOGS=1 also shows it. Call lines
+  // are the app's own; lines written through Nest's Logger (and grpc-js's) go to the app started
+  // last in the test file, Nest and grpc-js having one logger per process.
+  const logs = new LogCapture();
+  const app = await createApp(config, { logDestination: logs });
   const port = await startApp(app, config, '127.0.0.1');
   return {
     app,
@@ -68,6 +74,7 @@ export async function startTestApp(
     database,
     baseUrl: `http://127.0.0.1:${port}`,
     grpcTarget: `127.0.0.1:${config.grpcPort}`,
+    logs,
     subject: async (label, claims = {}) => {
       const sub = freshSubject(label);
       return { sub, token: await issuer.mint(sub, { claims }) };

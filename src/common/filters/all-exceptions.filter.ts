@@ -15,6 +15,7 @@ import { AppError, RateLimitedError } from '../errors/app-error.js';
 import { GrpcCode, httpStatusOf } from '../errors/grpc-code.js';
 import { statusOf, statusToBinary, statusToJson } from '../errors/status.js';
 import { translateError } from '../errors/translate-error.js';
+import { routeLayers } from '../transport/express-routes.js';
 
 /** The error a grpc-js server callback takes: code, message and trailing metadata. */
 export interface GrpcServiceError extends Error {
@@ -99,16 +100,10 @@ function describe(exception: unknown): string {
   return `${exception.name}: ${exception.message}${cause}`;
 }
 
-interface RouteLayer {
-  match(path: string): boolean;
-  route?: { methods: Record<string, boolean> };
-}
-
-/** The methods of the Express routes that match a path (Express 5 router internals). */
+/** The methods of the Express routes that match a path. */
 function allowedMethods(adapterHost: HttpAdapterHost, path: string): string[] {
-  const instance = adapterHost.httpAdapter.getInstance<{ router?: { stack?: RouteLayer[] } }>();
   const methods = new Set<string>();
-  for (const layer of instance.router?.stack ?? []) {
+  for (const layer of routeLayers(adapterHost)) {
     if (layer.route !== undefined && layer.match(path)) {
       for (const [method, on] of Object.entries(layer.route.methods)) {
         if (on && method !== '_all') methods.add(method.toUpperCase());

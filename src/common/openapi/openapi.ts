@@ -35,6 +35,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('profile', "the caller's profile")
     .addTag('history', "the changes of the caller's profile")
     .addTag('health', 'probes, open without a token')
+    .addTag('metrics', 'Prometheus metrics, open without a token')
     .build();
   return describeMessages(SwaggerModule.createDocument(app, config));
 }

@@ -8,6 +8,7 @@ import {
   RequestTimeoutError,
 } from '../errors/app-error.js';
 import { statusOf, statusToJson } from '../errors/status.js';
+import { REQUEST_ID } from '../request-id.js';
 
 /** Bounds on a client's request (contract section 8: slow clients' headers and bodies). */
 export const HTTP_LIMITS = {
@@ -95,12 +96,19 @@ export function readBodyUpTo(request: IncomingMessage, limit: number): Promise<B
 }
 
 /**
+ * Told of each request the HTTP server answers itself (its status, and the request's
+ * `x-request-id` when it could be read); returns the request id to answer with.
+ */
+export type RefusalObserver = (httpStatus: number, requestIdHeader?: unknown) => string;
+
+/**
  * What Node's HTTP server answers by itself, before any route: requests its parser refuses
  * (headers over its limit, malformed HTTP), slow clients, `Expect:` values other than
- * 100-continue, and CONNECT. Each gets a readable answer in the Status envelope, and the socket
- * is ended (not reset) so that the client can read it.
+ * 100-continue, and CONNECT. Each gets a readable answer in the Status envelope, with its request
+ * id (from `observe`, which logs and counts it like any call), and the socket is ended (not reset)
+ * so that the client can read it.
  */
-export function hardenHttpServer(server: Server): void {
+export function hardenHttpServer(server: Server, observe?: RefusalObserver): void {
   server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
   server.requestTimeout = HTTP_LIMITS.requestTimeoutMs;
   server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
@@ -120,22 +128,31 @@ export function hardenHttpServer(server: Server): void {
           431,
           'Request Header Fields Too Large',
           invalid('request header too large'),
+          observe?.(431),
         );
         return;
       case 'ERR_HTTP_REQUEST_TIMEOUT':
-        endWithStatus(socket, 408, 'Request Timeout', new RequestTimeoutError());
+        endWithStatus(socket, 408, 'Request Timeout', new RequestTimeoutError(), observe?.(408));
         return;
       default:
-        endWithStatus(socket, 400, 'Bad Request', invalid('malformed HTTP request'));
+        endWithStatus(
+          socket,
+          400,
+          'Bad Request',
+          invalid('malformed HTTP request'),
+          observe?.(400),
+        );
     }
   });
   // Without a listener Node answers 417 with an empty body itself.
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
-    writeStatus(res, 417, invalid('only "Expect: 100-continue" is supported'));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = observe?.(417, req.headers[REQUEST_ID]);
+    writeStatus(res, 417, invalid('only "Expect: 100-continue" is supported'), requestId);
   });
   // Without a listener Node closes the connection without an answer.
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    endWithStatus(socket, 405, 'Method Not Allowed', new MethodNotAllowedError());
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const requestId = observe?.(405, req.headers[REQUEST_ID]);
+    endWithStatus(socket, 405, 'Method Not Allowed', new MethodNotAllowedError(), requestId);
   });
 }
 
@@ -147,22 +164,36 @@ function bodyOf(error: AppError): string {
   return JSON.stringify(statusToJson(statusOf(error)));
 }
 
-function writeStatus(res: ServerResponse, httpStatus: number, error: AppError): void {
+function writeStatus(
+  res: ServerResponse,
+  httpStatus: number,
+  error: AppError,
+  requestId: string | undefined,
+): void {
   const body = bodyOf(error);
   res.writeHead(httpStatus, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     connection: 'close',
+    ...(requestId === undefined ? {} : { [REQUEST_ID]: requestId }),
   });
   res.end(body);
 }
 
-function endWithStatus(socket: Duplex, httpStatus: number, reason: string, error: AppError): void {
+function endWithStatus(
+  socket: Duplex,
+  httpStatus: number,
+  reason: string,
+  error: AppError,
+  requestId: string | undefined,
+): void {
   const body = bodyOf(error);
   socket.end(
     `HTTP/1.1 ${httpStatus} ${reason}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      // A request id is printable ASCII (acceptRequestId): safe in a header line.
+      (requestId === undefined ? '' : `X-Request-Id: ${requestId}\r\n`) +
       'Connection: close\r\n\r\n' +
       body,
   );

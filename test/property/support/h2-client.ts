@@ -16,6 +16,8 @@ export interface H2Answer {
   detailsBin: string | undefined;
   /** The :status of the response headers. */
   httpStatus: number | undefined;
+  /** The response headers (the initial metadata, or everything of a trailers-only answer). */
+  headers: IncomingHttpHeaders;
   /** RST_STREAM code the stream closed with (0 = NO_ERROR). */
   rstCode: number;
   body: Buffer;
@@ -75,6 +77,7 @@ export class GrpcH2Client {
           message: value('grpc-message'),
           detailsBin: value('grpc-status-details-bin'),
           httpStatus: response[':status'] === undefined ? undefined : Number(response[':status']),
+          headers: response,
           rstCode: stream.rstCode ?? 0,
           body: Buffer.concat(chunks),
         });
