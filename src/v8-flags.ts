@@ -5,6 +5,15 @@
 // a collection. A growth step of 1.4x keeps the peak under 200 MiB at no measurable cost in
 // throughput (docs/performance.md, "Memory"). It is a V8 heuristic read at each collection, so it
 // can be set at run time (the heap size limits cannot).
+//
+// WebAssembly (the embedded database, PGlite: 8.7 MB of it) is compiled by Liftoff, V8's baseline
+// compiler, and stays so: without --liftoff-only, V8 recompiles with TurboFan the functions that
+// PostgreSQL runs while it boots, which cost ~1 s of CPU and 40-80 MiB of resident memory at each
+// start, for 10-20% less CPU per request on the embedded database under load (docs/performance.md,
+// "Embedded database: start and memory"; PostgreSQL, the production database, is not affected).
+// It is read when a module is compiled, before PGlite loads. No other WebAssembly runs in the
+// service but undici's HTTP parser (fetch of a JWKS), which is small.
 import v8 from 'node:v8';
 
 v8.setFlagsFromString('--heap-growing-percent=40');
+v8.setFlagsFromString('--liftoff-only');
