@@ -2,9 +2,8 @@ import './v8-flags.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { createApp, startApp } from './app.factory.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
-import { Shutdown } from './lifecycle/shutdown.service.js';
+import { startPreparing } from './database/pglite-template.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +14,9 @@ async function main(): Promise<void> {
     console.error(`profile-service cannot start: ${error.message}`);
     process.exit(1);
   }
+  // A first start on the embedded database copies its template while the application loads.
+  startPreparing(config.database);
+  const { createApp, startApp } = await import('./app.factory.js');
   const app = await createApp(config);
   stopOnSignals(app, config);
   const port = await startApp(app, config);
@@ -45,6 +47,7 @@ function stopOnSignals(app: NestExpressApplication, config: AppConfig): void {
     }, config.shutdownTimeoutMs).unref();
     void (async () => {
       try {
+        const { Shutdown } = await import('./lifecycle/shutdown.service.js');
         await app.get(Shutdown).drain();
         await app.close();
       } catch (error) {

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig } from '../config/config.js';
 import { registeredMigrations } from './migration-registry.js';
 import { createPgliteDriver, type PgliteDriver } from './pglite-pool.js';
-import { defaultTemplateDir, type PreparedDataDir } from './pglite-template.js';
+import { defaultTemplateDir, embeddedDataDir, type PreparedDataDir } from './pglite-template.js';
 
 /**
  * TypeORM options for either database: PostgreSQL through `pg` when DATABASE_URL is set, else
@@ -36,7 +35,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 
 function embeddedDriver(dataDir: string): PgliteDriver {
   return createPgliteDriver({
-    dataDir: join(dataDir, 'pgdata'),
+    dataDir: embeddedDataDir(dataDir),
     template: defaultTemplateDir(),
     onPrepared: logPrepared,
   });

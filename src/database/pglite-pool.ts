@@ -5,7 +5,7 @@ import { isDate } from 'node:util/types';
 import { type PGlite, type Results } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pgliteOptions } from './pglite-settings.js';
-import { type PreparedDataDir, prepareDataDir } from './pglite-template.js';
+import { type PreparedDataDir, takePrepared } from './pglite-template.js';
 
 /**
  * A `pg`-compatible driver module over the embedded PostgreSQL PGlite, for TypeORM's `postgres`
@@ -457,8 +457,9 @@ class Session {
   async #start(): Promise<PGlite> {
     const dataDir = this.dataDir;
     if (dataDir !== undefined) {
-      // A first start copies the template in (or leaves the folder to PGlite's initdb).
-      const prepared = prepareDataDir(dataDir, this.driver.template);
+      // A first start copies the template in (or leaves the folder to PGlite's initdb); main.ts
+      // may have started that already.
+      const prepared = await takePrepared(dataDir, this.driver.template);
       this.driver.onPrepared?.(dataDir, prepared);
       // PGlite's NodeFS creates only the last folder of the path.
       mkdirSync(dataDir, { recursive: true });

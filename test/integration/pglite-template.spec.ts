@@ -20,9 +20,11 @@ import { initialisePglite, PGLITE_SETTINGS } from '../../src/database/pglite-set
 import {
   checkTemplate,
   countFiles,
+  embeddedDataDir,
   prepareDataDir,
   type PreparedDataDir,
   pgliteVersion,
+  startPreparing,
   TEMPLATE_DATA,
   TEMPLATE_MANIFEST,
   type TemplateManifest,
@@ -178,9 +180,9 @@ describe('the pre-initialised embedded database', () => {
     let damaged: string;
 
     /** A copy of the good template, changed by `spoil`. */
-    function spoiled(name: string, spoil: (dir: string) => void): string {
+    async function spoiled(name: string, spoil: (dir: string) => void): Promise<string> {
       const dir = join(folder, name);
-      prepareDataDir(join(dir, TEMPLATE_DATA), template);
+      await prepareDataDir(join(dir, TEMPLATE_DATA), template);
       writeFileSync(join(dir, TEMPLATE_MANIFEST), JSON.stringify(manifestOf(template)));
       spoil(dir);
       return dir;
@@ -196,25 +198,25 @@ describe('the pre-initialised embedded database', () => {
       damaged = mkdtempSync(join(folder, 'target-'));
     });
 
-    it('is not used while its manifest is missing (its making was interrupted)', () => {
-      const dir = spoiled('no-manifest', (d) => rmSync(join(d, TEMPLATE_MANIFEST)));
+    it('is not used while its manifest is missing (its making was interrupted)', async () => {
+      const dir = await spoiled('no-manifest', (d) => rmSync(join(d, TEMPLATE_MANIFEST)));
       const pgdata = join(damaged, 'pgdata');
-      expect(prepareDataDir(pgdata, dir)).toEqual({
+      expect(await prepareDataDir(pgdata, dir)).toEqual({
         origin: 'initdb',
         reason: `no template in ${dir} (\`npm run build\` makes it)`,
       });
       expectUntouched(pgdata);
     });
 
-    it('is not used when another PGlite version made it', () => {
-      const dir = spoiled('other-version', (d) =>
+    it('is not used when another PGlite version made it', async () => {
+      const dir = await spoiled('other-version', (d) =>
         writeFileSync(
           join(d, TEMPLATE_MANIFEST),
           JSON.stringify({ ...manifestOf(template), pglite: '0.0.1' }),
         ),
       );
       const pgdata = join(damaged, 'pgdata');
-      const prepared = prepareDataDir(pgdata, dir);
+      const prepared = await prepareDataDir(pgdata, dir);
       expect(prepared.origin).toBe('initdb');
       expect(prepared.reason).toBe(
         `the template in ${dir} was made by PGlite 0.0.1, this is PGlite ${pgliteVersion()}: run \`npm run build\` again`,
@@ -222,21 +224,21 @@ describe('the pre-initialised embedded database', () => {
       expectUntouched(pgdata);
     });
 
-    it('is not used when its manifest is not JSON of this format', () => {
-      const dir = spoiled('bad-manifest', (d) =>
+    it('is not used when its manifest is not JSON of this format', async () => {
+      const dir = await spoiled('bad-manifest', (d) =>
         writeFileSync(join(d, TEMPLATE_MANIFEST), '{"format": 99}'),
       );
       const pgdata = join(damaged, 'pgdata');
-      expect(prepareDataDir(pgdata, dir).reason).toMatch(/is not one this version writes/);
+      expect((await prepareDataDir(pgdata, dir)).reason).toMatch(/is not one this version writes/);
       expectUntouched(pgdata);
     });
 
-    it('is not used when a file of it is missing: the copy is thrown away', () => {
-      const dir = spoiled('missing-file', (d) =>
+    it('is not used when a file of it is missing: the copy is thrown away', async () => {
+      const dir = await spoiled('missing-file', (d) =>
         rmSync(join(d, TEMPLATE_DATA, 'global', 'pg_control')),
       );
       const pgdata = join(damaged, 'pgdata');
-      const prepared = prepareDataDir(pgdata, dir);
+      const prepared = await prepareDataDir(pgdata, dir);
       expect(prepared.origin).toBe('initdb');
       expect(prepared.reason).toMatch(
         new RegExp(`^the template in ${dir} does not match its manifest \\(\\d+ files`),
@@ -244,49 +246,74 @@ describe('the pre-initialised embedded database', () => {
       expectUntouched(pgdata);
     });
 
-    it('is not used when a file of it was cut short', () => {
-      const dir = spoiled('short-file', (d) => {
+    it('is not used when a file of it was cut short', async () => {
+      const dir = await spoiled('short-file', (d) => {
         const file = join(d, TEMPLATE_DATA, 'global', 'pg_control');
         writeFileSync(file, readFileSync(file).subarray(0, 100));
       });
       const pgdata = join(damaged, 'pgdata');
-      expect(prepareDataDir(pgdata, dir).reason).toMatch(/does not match its manifest/);
+      expect((await prepareDataDir(pgdata, dir)).reason).toMatch(/does not match its manifest/);
       expectUntouched(pgdata);
     });
   });
 
-  it('removes the copy left by a start that stopped before renaming it into place', () => {
+  it('hands a preparation started early (as main.ts does) to the driver, errors included', async () => {
+    const dataDir = join(folder, 'early');
+    const timeouts = { connectTimeoutMs: 5000, queryTimeoutMs: 10_000 };
+    startPreparing({ kind: 'embedded', dataDir, ...timeouts }, template);
+    // Started twice (two data sources, say): one copy.
+    startPreparing({ kind: 'embedded', dataDir, ...timeouts }, template);
+    const opened = await open(embeddedDataDir(dataDir), template);
+    try {
+      // The driver reports how the early preparation made the folder, not "existing".
+      expect(opened.prepared).toEqual([{ origin: 'template' }]);
+      expect(readdirSync(dataDir)).toEqual(['pgdata']);
+    } finally {
+      await opened.dataSource.destroy();
+    }
+
+    const file = join(folder, 'early-file');
+    writeFileSync(file, '');
+    startPreparing({ kind: 'embedded', dataDir: file, ...timeouts }, template);
+    await expect(open(embeddedDataDir(file), template)).rejects.toThrow(
+      `cannot make the embedded database in ${embeddedDataDir(file)}`,
+    );
+    // Nothing to do on PostgreSQL.
+    startPreparing({ kind: 'postgres', url: 'postgres://127.0.0.1:1/none', ...timeouts }, template);
+  });
+
+  it('removes the copy left by a start that stopped before renaming it into place', async () => {
     const parent = mkdtempSync(join(folder, 'interrupted-'));
     const pgdata = join(parent, 'pgdata');
     mkdirSync(join(parent, 'pgdata.partial-0badc0de', 'base'), { recursive: true });
     writeFileSync(join(parent, 'pgdata.partial-0badc0de', 'PG_VERSION'), '18\n');
     writeFileSync(join(parent, 'dev-signing-key.pem'), 'not touched');
-    expect(prepareDataDir(pgdata, template)).toEqual({ origin: 'template' });
+    expect(await prepareDataDir(pgdata, template)).toEqual({ origin: 'template' });
     expect(readdirSync(parent).sort()).toEqual(['dev-signing-key.pem', 'pgdata']);
   });
 
-  it('fills an empty data folder, but leaves one with other files to PGlite', () => {
+  it('fills an empty data folder, but leaves one with other files to PGlite', async () => {
     const parent = mkdtempSync(join(folder, 'folders-'));
     const empty = join(parent, 'empty');
     mkdirSync(empty);
-    expect(prepareDataDir(empty, template)).toEqual({ origin: 'template' });
+    expect(await prepareDataDir(empty, template)).toEqual({ origin: 'template' });
     expect(existsSync(join(empty, 'PG_VERSION'))).toBe(true);
 
     const cluttered = join(parent, 'cluttered');
     mkdirSync(cluttered);
     writeFileSync(join(cluttered, 'notes.txt'), 'mine');
-    expect(prepareDataDir(cluttered, template)).toEqual({
+    expect(await prepareDataDir(cluttered, template)).toEqual({
       origin: 'initdb',
       reason: `${cluttered} is not empty but holds no database`,
     });
     expect(readdirSync(cluttered)).toEqual(['notes.txt']);
   });
 
-  it('fails with the folder named when the data folder cannot be made', () => {
+  it('fails with the folder named when the data folder cannot be made', async () => {
     const file = join(folder, 'a-file');
     writeFileSync(file, '');
     const pgdata = join(file, 'pgdata');
-    expect(() => prepareDataDir(pgdata, template)).toThrow(
+    await expect(prepareDataDir(pgdata, template)).rejects.toThrow(
       new RegExp(
         `^cannot make the embedded database in ${pgdata} from the template in ${template}: .*(EEXIST|ENOTDIR)`,
       ),
