@@ -9,10 +9,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { type DatabaseConfig } from '../config/config.js';
 
 /**
@@ -88,8 +88,8 @@ export function embeddedDataDir(dataDir: string): string {
  * leaves either no database or a whole one (and the leftovers of the copy are removed at the next
  * start). A template that is missing, incomplete, from another PGlite version or does not match
  * its manifest is not used: PGlite then runs initdb as it would without one (slower, same
- * result), and `reason` says why. Errors writing DATA_DIR are thrown. The copy is asynchronous,
- * one file at a time, so that it can run while the application loads (startPreparing).
+ * result), and `reason` says why. Errors writing DATA_DIR are thrown. The copy runs in a worker
+ * thread, so that it can go on while the application loads (startPreparing).
  */
 export async function prepareDataDir(
   pgdata: string,
@@ -171,20 +171,27 @@ async function prepare(pgdata: string, templateDir: string | undefined): Promise
   }
 }
 
+// CommonJS, evaluated by the worker: the copy, synchronous there.
+const COPY_SOURCE = `
+const { workerData } = require('node:worker_threads');
+require('node:fs').cpSync(workerData.from, workerData.to, { recursive: true, errorOnExist: true, force: false });
+`;
+
 /**
- * Copies a folder of folders and regular files, one file at a time: creating files is the cost
- * here (~1 ms each on the benchmark machine), and one operation in flight leaves the other threads
- * of libuv's pool to the module loading that runs meanwhile.
+ * Copies a folder in a worker thread of its own, which ends with the copy. Creating files is the
+ * cost here (~1 ms each on the benchmark machine, ~970 of them): on the main thread, even
+ * asynchronously, the copy waited for the module loading to let it go on; in a worker it runs
+ * beside it, on the other core.
  */
-async function copyTree(from: string, to: string): Promise<void> {
-  await mkdir(to);
-  for (const entry of await readdir(from, { withFileTypes: true })) {
-    const source = join(from, entry.name);
-    const target = join(to, entry.name);
-    if (entry.isDirectory()) await copyTree(source, target);
-    else if (entry.isFile()) await copyFile(source, target);
-    else throw new Error(`${source} is neither a file nor a folder`);
-  }
+function copyTree(from: string, to: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to } });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`the copy of ${from} stopped (exit code ${code})`));
+    });
+  });
 }
 
 const PARTIAL_MARK = '.partial-';

@@ -2,6 +2,7 @@
 // TypeORM: a first start copies the template instead of running initdb, the data persists in the
 // folder across restarts, a folder made by PGlite's own initdb (every earlier version) still
 // opens, and a template that is missing or damaged is not used (PGlite runs initdb instead).
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -318,6 +319,20 @@ describe('the pre-initialised embedded database', () => {
         `^cannot make the embedded database in ${pgdata} from the template in ${template}: .*(EEXIST|ENOTDIR)`,
       ),
     );
+  });
+
+  it('fails with the folders named when the copy fails, and leaves no partial copy', async () => {
+    const parent = mkdtempSync(join(folder, 'copy-fails-'));
+    const odd = join(parent, 'template');
+    await prepareDataDir(join(odd, TEMPLATE_DATA), template);
+    writeFileSync(join(odd, TEMPLATE_MANIFEST), JSON.stringify(manifestOf(template)));
+    // A named pipe in the template: the copy refuses it.
+    execFileSync('mkfifo', [join(odd, TEMPLATE_DATA, 'base', 'pipe')]);
+    const pgdata = join(parent, 'data', 'pgdata');
+    await expect(prepareDataDir(pgdata, odd)).rejects.toThrow(
+      `cannot make the embedded database in ${pgdata} from the template in ${odd}: `,
+    );
+    expect(readdirSync(join(parent, 'data'))).toEqual([]);
   });
 
   it('leaves no template, and no partial one, when its making fails', async () => {
