@@ -98,7 +98,11 @@ export async function prepareDataDir(
   try {
     return await prepare(pgdata, templateDir);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Not `instanceof Error`: an error from the copy's worker may come from another realm.
+    const message =
+      typeof (error as { message?: unknown } | null)?.message === 'string'
+        ? (error as { message: string }).message
+        : String(error);
     throw new Error(
       `cannot make the embedded database in ${pgdata}` +
         (templateDir === undefined ? '' : ` from the template in ${templateDir}`) +
@@ -171,10 +175,23 @@ async function prepare(pgdata: string, templateDir: string | undefined): Promise
   }
 }
 
-// CommonJS, evaluated by the worker: the copy, synchronous there.
+// CommonJS, evaluated by the worker: the copy, synchronous there. A template holds folders and
+// regular files only (what initdb makes); anything else is refused, not copied.
 const COPY_SOURCE = `
 const { workerData } = require('node:worker_threads');
-require('node:fs').cpSync(workerData.from, workerData.to, { recursive: true, errorOnExist: true, force: false });
+const fs = require('node:fs');
+const path = require('node:path');
+function copy(from, to) {
+  fs.mkdirSync(to);
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) copy(source, target);
+    else if (entry.isFile()) fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
+    else throw new Error(source + ' is neither a file nor a folder');
+  }
+}
+copy(workerData.from, workerData.to);
 `;
 
 /**

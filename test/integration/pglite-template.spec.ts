@@ -327,10 +327,11 @@ describe('the pre-initialised embedded database', () => {
     await prepareDataDir(join(odd, TEMPLATE_DATA), template);
     writeFileSync(join(odd, TEMPLATE_MANIFEST), JSON.stringify(manifestOf(template)));
     // A named pipe in the template: the copy refuses it.
-    execFileSync('mkfifo', [join(odd, TEMPLATE_DATA, 'base', 'pipe')]);
+    const pipe = join(odd, TEMPLATE_DATA, 'base', 'pipe');
+    execFileSync('mkfifo', [pipe]);
     const pgdata = join(parent, 'data', 'pgdata');
     await expect(prepareDataDir(pgdata, odd)).rejects.toThrow(
-      `cannot make the embedded database in ${pgdata} from the template in ${odd}: `,
+      `cannot make the embedded database in ${pgdata} from the template in ${odd}: ${pipe} is neither a file nor a folder`,
     );
     expect(readdirSync(join(parent, 'data'))).toEqual([]);
   });
