@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Load benchmark of profile-service: starts the BUILT service (dist/) as a child process in
-// development mode, mints tokens with its own CLI, and measures REST and gRPC latency and
-// throughput, the service's memory, and its start-up time. See docs/performance.md.
+// development mode, mints tokens with its own CLI, and measures REST, gRPC and gRPC-web latency
+// and throughput, the service's memory, and its start-up time (first start on an empty DATA_DIR,
+// then a restart on it). See docs/performance.md.
 //
 //   npm run build && npm run bench                       # embedded database (PGlite)
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/profile_bench npm run bench
@@ -31,12 +32,13 @@ import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST_MAIN = join(ROOT, 'dist', 'main.js');
 const DIST_TOKEN = join(ROOT, 'dist', 'cli', 'token.js');
+const DIST_AUTH_PB = join(ROOT, 'dist', 'gen', 'zitadel', 'auth_pb.js');
 const PROTO_DIR = existsSync(join(ROOT, 'dist', 'proto', 'zitadel', 'auth.proto'))
   ? join(ROOT, 'dist', 'proto')
   : join(ROOT, 'proto');
@@ -51,6 +53,12 @@ const READY_TIMEOUT_MS = 60_000;
 const CONCURRENCY = 16;
 const HOT_CONCURRENCY = 8;
 const CLK_TCK = clockTicks();
+// The start-up targets of issue 8, printed beside the figures (they do not change the exit code:
+// a loaded machine misses them without the service being wrong). Memory in MiB, as measured.
+const STARTUP_TARGETS = {
+  first: { ms: 3000, rssMiB: 300, hwmMiB: 400, pgMs: 1500 },
+  restart: { ms: 1500, rssMiB: 300, hwmMiB: 400, pgMs: 1500 },
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -324,6 +332,69 @@ async function grpcClient(service) {
   };
 }
 
+/**
+ * gRPC-web (binary, `application/grpc-web+proto`) over HTTP/1.1 keep-alive to the HTTP port, with
+ * the service's own protobuf-es messages (dist/gen). A call succeeds when the answer is HTTP 200,
+ * one message frame and a last trailer frame (flag 0x80) with `grpc-status: 0`.
+ */
+async function grpcWebClient(service) {
+  const { create, fromBinary, toBinary } = await import('@bufbuild/protobuf');
+  const { UpdateMyProfileRequestSchema, UpdateMyProfileResponseSchema } = await import(
+    pathToFileURL(DIST_AUTH_PB).href
+  );
+  const url = `${service.httpBase}/zitadel.auth.v1.AuthService/UpdateMyProfile`;
+  const GENDER_DIVERSE = 3;
+  const put = async (token, body) => {
+    const message = toBinary(
+      UpdateMyProfileRequestSchema,
+      create(UpdateMyProfileRequestSchema, { ...body, gender: GENDER_DIVERSE }),
+    );
+    const request = Buffer.alloc(5 + message.length);
+    request.writeUInt32BE(message.length, 1);
+    request.set(message, 5);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/grpc-web+proto',
+        accept: 'application/grpc-web+proto',
+        'x-grpc-web': '1',
+      },
+      body: request,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const answer = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) throw new RequestError(`HTTP ${res.status}`);
+    const frames = [];
+    for (let offset = 0; offset < answer.length && frames.length < 16;) {
+      if (offset + 5 > answer.length) throw new RequestError('truncated gRPC-web frame header');
+      const length = answer.readUInt32BE(offset + 1);
+      if (offset + 5 + length > answer.length) throw new RequestError('truncated gRPC-web frame');
+      frames.push({
+        flag: answer[offset],
+        payload: answer.subarray(offset + 5, offset + 5 + length),
+      });
+      offset += 5 + length;
+    }
+    const trailer = frames.at(-1);
+    if (trailer === undefined || (trailer.flag & 0x80) === 0) {
+      // A trailers-only answer (an error) carries its status in the headers.
+      throw new RequestError(
+        `no trailer frame: grpc-status ${res.headers.get('grpc-status')}: ${res.headers.get('grpc-message')}`,
+      );
+    }
+    const status = /^grpc-status:\s*(\d+)\s*$/im.exec(trailer.payload.toString('latin1'))?.[1];
+    if (status !== '0') {
+      throw new RequestError(`grpc-status ${status}: ${trailer.payload.toString('latin1').trim()}`);
+    }
+    const messages = frames.filter((f) => f.flag === 0);
+    if (messages.length !== 1) throw new RequestError(`${messages.length} message frames`);
+    const reply = fromBinary(UpdateMyProfileResponseSchema, messages[0].payload);
+    return { details: { sequence: String(reply.details?.sequence ?? '') } };
+  };
+  return { put };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Phases.
 // ---------------------------------------------------------------------------------------------
@@ -410,6 +481,22 @@ async function runPhase(service, { name, concurrency, fn, onResult }) {
   return result;
 }
 
+/** "ok" or what is over, against `{ ms, rssMiB, hwmMiB }` (absent keys are not checked). */
+function targetVerdict(target, ms, mem) {
+  const over = [];
+  if (target.ms !== undefined && !(ms <= target.ms)) over.push(`> ${target.ms} ms`);
+  if (target.rssMiB !== undefined && !(mem.rssMiB <= target.rssMiB))
+    over.push(`RSS > ${target.rssMiB}`);
+  if (target.hwmMiB !== undefined && !(mem.hwmMiB <= target.hwmMiB))
+    over.push(`peak > ${target.hwmMiB}`);
+  const wanted = [
+    target.ms === undefined ? undefined : `≤ ${target.ms} ms`,
+    target.rssMiB === undefined ? undefined : `RSS ≤ ${target.rssMiB}`,
+    target.hwmMiB === undefined ? undefined : `peak ≤ ${target.hwmMiB}`,
+  ].filter(Boolean);
+  return `${wanted.join(', ')}: ${over.length === 0 ? 'met' : `MISSED (${over.join(', ')})`}`;
+}
+
 function fmt(value, digits = 2) {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 }
@@ -472,7 +559,8 @@ async function main() {
     const firstStartMs = await service.start();
     const memFirst = service.memory();
     console.log(
-      `  first start: ready in ${fmt(firstStartMs, 0)} ms (pid ${service.pid}, HTTP ${port}, gRPC ${grpcPort})`,
+      `  first start: ready in ${fmt(firstStartMs, 0)} ms, RSS ${fmt(memFirst.rssMiB, 0)} MiB, ` +
+        `peak ${fmt(memFirst.hwmMiB, 0)} MiB (pid ${service.pid}, HTTP ${port}, gRPC ${grpcPort})`,
     );
 
     // Tokens, from the service's own CLI with the same DATA_DIR (so the same dev key).
@@ -499,7 +587,10 @@ async function main() {
     const firstShutdownMs = await service.stop();
     const startupMs = await service.start();
     const memStart = service.memory();
-    console.log(`  restart: ready in ${fmt(startupMs, 0)} ms (pid ${service.pid})`);
+    console.log(
+      `  restart: ready in ${fmt(startupMs, 0)} ms, RSS ${fmt(memStart.rssMiB, 0)} MiB, ` +
+        `peak ${fmt(memStart.hwmMiB, 0)} MiB (pid ${service.pid})`,
+    );
 
     // Every subject gets its profile (sequence 1) before the measurements.
     const http = rest(service);
@@ -637,6 +728,38 @@ async function main() {
       }),
     );
 
+    // (e') gRPC-web UpdateMyProfile, concurrency 16 across 16 subjects, HTTP/1.1 keep-alive.
+    const grpcWeb = await grpcWebClient(service);
+    const webOk = new Map(subjects.spread.map((s) => [s, 0]));
+    const webBefore = new Map();
+    for (const subject of subjects.spread) {
+      webBefore.set(subject, Number((await http.get(tokens.get(subject))).details.sequence));
+    }
+    results.push(
+      await runPhase(service, {
+        name: 'gRPC-web UpdateMyProfile, 16 subjects',
+        concurrency: CONCURRENCY,
+        fn: (i, w, record) =>
+          grpcWeb.put(
+            tokens.get(subjects.spread[w]),
+            profileBody(`web-${record ? 'm' : 'w'}-${i}`),
+          ),
+        onResult: (_r, _i, w) => webOk.set(subjects.spread[w], webOk.get(subjects.spread[w]) + 1),
+      }),
+    );
+    {
+      let bad = 0;
+      for (const subject of subjects.spread) {
+        const seq = Number((await http.get(tokens.get(subject))).details.sequence);
+        if (seq !== webBefore.get(subject) + webOk.get(subject)) bad += 1;
+      }
+      checks.push({
+        name: "(e') gRPC-web: each sequence grew by its successful updates",
+        ok: bad === 0,
+        detail: bad === 0 ? `${subjects.spread.length} subjects` : `${bad} subjects differ`,
+      });
+    }
+
     // (f) memory after the load; (g) shutdown.
     const memAfter = service.memory();
     const shutdownMs = await cleanup();
@@ -678,24 +801,43 @@ async function main() {
       ),
     );
     console.log('');
+    console.log(`Start and memory (${database})\n`);
+    const embedded = DATABASE_URL === undefined;
+    const starts = [
+      [
+        'first start, empty DATA_DIR',
+        firstStartMs,
+        memFirst,
+        firstShutdownMs,
+        STARTUP_TARGETS.first,
+      ],
+      ['restart, same DATA_DIR', startupMs, memStart, NaN, STARTUP_TARGETS.restart],
+    ];
     console.log(
       table(
-        ['service process', 'value'],
         [
-          [
-            'first start to ready, empty DATA_DIR (spawn → /readyz 200)',
-            `${fmt(firstStartMs, 0)} ms`,
-          ],
-          [
-            '  RSS at ready / peak (VmHWM) so far',
-            `${fmt(memFirst.rssMiB, 1)} / ${fmt(memFirst.hwmMiB, 1)} MiB`,
-          ],
-          ['  shutdown (SIGTERM → exit)', `${fmt(firstShutdownMs, 0)} ms`],
-          ['restart to ready, same DATA_DIR (spawn → /readyz 200)', `${fmt(startupMs, 0)} ms`],
-          [
-            '  RSS at ready / peak (VmHWM) so far',
-            `${fmt(memStart.rssMiB, 1)} / ${fmt(memStart.hwmMiB, 1)} MiB`,
-          ],
+          'start',
+          'spawn → /readyz 200 ms',
+          'RSS at ready MiB',
+          'peak RSS (VmHWM) MiB',
+          'shutdown ms',
+          'target (issue 8)',
+        ],
+        starts.map(([name, ms, mem, shutdown, target]) => [
+          name,
+          fmt(ms, 0),
+          fmt(mem.rssMiB, 1),
+          fmt(mem.hwmMiB, 1),
+          fmt(shutdown, 0),
+          embedded ? targetVerdict(target, ms, mem) : targetVerdict({ ms: target.pgMs }, ms, mem),
+        ]),
+      ),
+    );
+    console.log('');
+    console.log(
+      table(
+        ['service process under load', 'value'],
+        [
           ['RSS before load (after setup)', `${fmt(memBefore.rssMiB, 1)} MiB`],
           ['RSS after load', `${fmt(memAfter.rssMiB, 1)} MiB`],
           ['peak RSS (VmHWM) of the loaded process', `${fmt(memAfter.hwmMiB, 1)} MiB`],

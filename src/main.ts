@@ -2,10 +2,8 @@ import './v8-flags.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { createApp, startApp } from './app.factory.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
-import { Shutdown } from './lifecycle/shutdown.service.js';
-import { createLogger } from './observability/logger.js';
+import { startPreparing } from './database/pglite-template.js';
 
 async function main(): Promise<void> {
   let config;
@@ -14,12 +12,16 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // As a log line like every other (LOG_LEVEL may be what is wrong: fatal is always written).
+    const { createLogger } = await import('./observability/logger.js');
     createLogger('info').fatal(
       { problems: error.problems },
       `profile-service cannot start: ${error.message}`,
     );
     process.exit(1);
   }
+  // A first start on the embedded database copies its template while the application loads.
+  startPreparing(config.database);
+  const { createApp, startApp } = await import('./app.factory.js');
   const app = await createApp(config);
   stopOnSignals(app, config);
   const port = await startApp(app, config);
@@ -50,6 +52,7 @@ function stopOnSignals(app: NestExpressApplication, config: AppConfig): void {
     }, config.shutdownTimeoutMs).unref();
     void (async () => {
       try {
+        const { Shutdown } = await import('./lifecycle/shutdown.service.js');
         await app.get(Shutdown).drain();
         await app.close();
       } catch (error) {

@@ -1,8 +1,9 @@
-import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig } from '../config/config.js';
 import { registeredMigrations } from './migration-registry.js';
-import { createPgliteDriver } from './pglite-pool.js';
+import { createPgliteDriver, type PgliteDriver } from './pglite-pool.js';
+import { defaultTemplateDir, embeddedDataDir, type PreparedDataDir } from './pglite-template.js';
 
 /**
  * TypeORM options for either database: PostgreSQL through `pg` when DATABASE_URL is set, else
@@ -29,8 +30,25 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       extra: { query_timeout: db.queryTimeoutMs, statement_timeout: db.queryTimeoutMs },
     };
   }
-  return {
-    ...common,
-    driver: createPgliteDriver({ dataDir: join(db.dataDir, 'pgdata') }),
-  };
+  return { ...common, driver: embeddedDriver(db.dataDir) };
+}
+
+function embeddedDriver(dataDir: string): PgliteDriver {
+  return createPgliteDriver({
+    dataDir: embeddedDataDir(dataDir),
+    template: defaultTemplateDir(),
+    onPrepared: logPrepared,
+  });
+}
+
+function logPrepared(dataDir: string, prepared: PreparedDataDir): void {
+  const logger = new Logger('Database');
+  if (prepared.origin === 'template') {
+    logger.log(`embedded database created in ${dataDir} from the template`);
+  } else if (prepared.origin === 'initdb') {
+    logger.warn(
+      `embedded database: ${prepared.reason ?? 'no template'}; PGlite initialises ${dataDir} ` +
+        'itself (a slower first start)',
+    );
+  }
 }

@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isDate } from 'node:util/types';
-import { PGlite, type Results } from '@electric-sql/pglite';
+import { type PGlite, type Results } from '@electric-sql/pglite';
 import pg from 'pg';
+import { pgliteOptions } from './pglite-settings.js';
+import { type PreparedDataDir, takePrepared } from './pglite-template.js';
 
 /**
  * A `pg`-compatible driver module over the embedded PostgreSQL PGlite, for TypeORM's `postgres`
@@ -20,6 +22,13 @@ import pg from 'pg';
 export interface PgliteDriverOptions {
   /** A folder path; undefined or 'memory://' = in memory (every pool gets a fresh database). */
   dataDir?: string;
+  /**
+   * A template made by `writeTemplate` (pglite-template.ts), copied into `dataDir` when it holds
+   * no database yet, instead of running initdb there. Unusable or absent: PGlite runs initdb.
+   */
+  template?: string;
+  /** Told, at each start of PGlite on a folder, how the folder was made ready. */
+  onPrepared?: (dataDir: string, prepared: PreparedDataDir) => void;
 }
 
 /** One result, shaped like node-postgres' `QueryResult`. */
@@ -111,7 +120,13 @@ export function createPgliteDriver(options: PgliteDriverOptions): PgliteDriver {
     if (parseInt8 && oid === INT8_ARRAY) return pgTextParser(INT4_ARRAY);
     return pgTextParser(oid);
   };
-  const driver = { typeParser, defaults, dataDir };
+  const driver: DriverContext = {
+    typeParser,
+    defaults,
+    dataDir,
+    template: options.template,
+    onPrepared: options.onPrepared,
+  };
 
   class Pool extends PglitePool {
     constructor(config?: PglitePoolConfig) {
@@ -129,6 +144,8 @@ interface DriverContext {
   typeParser: (oid: number) => TextParser;
   defaults: PgliteDriverDefaults;
   dataDir: string | undefined;
+  template: string | undefined;
+  onPrepared: PgliteDriverOptions['onPrepared'];
 }
 
 /** A pg-style pool over one PGlite session, lending at most one client at a time. */
@@ -146,7 +163,7 @@ export class PglitePool extends EventEmitter {
   constructor(driver: DriverContext, config?: PglitePoolConfig) {
     super();
     this.#driver = driver;
-    this.#session = Session.attach(driver.dataDir);
+    this.#session = Session.attach(driver);
     const timeout = config?.connectionTimeoutMillis;
     this.#timeoutMs = typeof timeout === 'number' && timeout > 0 ? timeout : 0;
   }
@@ -390,18 +407,23 @@ class Session {
   #closed: Promise<void> | undefined;
 
   private constructor(
-    private readonly dataDir: string | undefined,
+    private readonly driver: DriverContext,
     private readonly previous: Promise<void>,
   ) {}
 
+  private get dataDir(): string | undefined {
+    return this.driver.dataDir;
+  }
+
   /** Two PGlite instances on one folder would corrupt it; pools on the same folder share one. */
-  static attach(dataDir: string | undefined): Session {
-    if (dataDir === undefined) return Session.#retain(new Session(undefined, Promise.resolve()));
+  static attach(driver: DriverContext): Session {
+    const dataDir = driver.dataDir;
+    if (dataDir === undefined) return Session.#retain(new Session(driver, Promise.resolve()));
     const current = openSessions.get(dataDir);
     if (current !== undefined && current.#closed === undefined) return Session.#retain(current);
     // A session on this folder still closing: the new one starts PGlite after it has closed.
     const previous = current === undefined ? undefined : current.#closed;
-    const session = new Session(dataDir, previous ?? Promise.resolve());
+    const session = new Session(driver, previous ?? Promise.resolve());
     openSessions.set(dataDir, session);
     return Session.#retain(session);
   }
@@ -433,9 +455,18 @@ class Session {
   }
 
   async #start(): Promise<PGlite> {
-    // PGlite's NodeFS creates only the last folder of the path.
-    if (this.dataDir !== undefined) mkdirSync(this.dataDir, { recursive: true });
-    const db = new PGlite(this.dataDir ?? 'memory://');
+    const dataDir = this.dataDir;
+    if (dataDir !== undefined) {
+      // A first start copies the template in (or leaves the folder to PGlite's initdb); main.ts
+      // may have started that already.
+      const prepared = await takePrepared(dataDir, this.driver.template);
+      this.driver.onPrepared?.(dataDir, prepared);
+      // PGlite's NodeFS creates only the last folder of the path.
+      mkdirSync(dataDir, { recursive: true });
+    }
+    // Loaded only when an embedded database is used (not with DATABASE_URL).
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite(dataDir ?? 'memory://', pgliteOptions(PGlite.defaultStartParams));
     await db.waitReady;
     // PGlite looks parsers up by type OID in this table at each row, falling back to its own. A
     // table answering every OID with node-postgres' parser gives pg's types: int8 and numeric as
