@@ -24,7 +24,7 @@ if ((process.env.DATABASE_URL ?? '').trim() !== '') tuneHeapForLoad();
  * grow up to 4x between full collections when it has room, so under load a service with ~40 MiB
  * of live objects reached 300 MiB resident, mostly garbage waiting for a collection. A growth step
  * of 1.4x keeps the peak under 200 MiB at no measurable cost in throughput (docs/performance.md,
- * "Memory"). It is a heuristic read at each collection; set from the first line, it made the
+ * "What each lever gave"). It is a heuristic read at each collection; set from the first line, it made the
  * start's heap grow in small steps, each a full collection: 10-20% of the CPU of a start.
  */
 export function tuneHeapForLoad(): void {
