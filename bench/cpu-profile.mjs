@@ -20,6 +20,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  authServiceClient,
   describeFailures,
   drive,
   mintTokens,
@@ -27,7 +28,6 @@ import {
   profileFields,
   REQUEST_TIMEOUT_MS,
   request,
-  ROOT,
   startInstance,
 } from './lib/instance.mjs';
 
@@ -66,16 +66,7 @@ for (let i = 0; i < SUBJECTS; i += 16) {
 let call;
 let closeClient = () => {};
 if (scenario === 'grpc-put') {
-  const grpc = await import('@grpc/grpc-js');
-  const loader = await import('@grpc/proto-loader');
-  const definition = loader.loadSync(join(ROOT, 'proto/zitadel/auth.proto'), {
-    includeDirs: [join(ROOT, 'proto')],
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: false,
-  });
-  const AuthService = grpc.loadPackageDefinition(definition).zitadel.auth.v1.AuthService;
+  const { grpc, AuthService } = await authServiceClient();
   const client = new AuthService(
     `127.0.0.1:${service.grpcPort}`,
     grpc.credentials.createInsecure(),

@@ -34,14 +34,12 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { authServiceClient, profileFields } from './lib/instance.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST_MAIN = join(ROOT, 'dist', 'main.js');
 const DIST_TOKEN = join(ROOT, 'dist', 'cli', 'token.js');
 const DIST_AUTH_PB = join(ROOT, 'dist', 'gen', 'zitadel', 'auth_pb.js');
-const PROTO_DIR = existsSync(join(ROOT, 'dist', 'proto', 'zitadel', 'auth.proto'))
-  ? join(ROOT, 'dist', 'proto')
-  : join(ROOT, 'proto');
 
 const REQUESTS = positiveInt('BENCH_REQUESTS', 1000);
 const WARMUP = Math.max(20, Math.round(REQUESTS / 10));
@@ -256,16 +254,7 @@ class Service {
 
 class RequestError extends Error {}
 
-function profileBody(tag) {
-  return {
-    firstName: `First ${tag}`,
-    lastName: 'Bench',
-    nickName: 'bench',
-    displayName: `Bench ${tag}`,
-    preferredLanguage: 'en',
-    gender: 'GENDER_DIVERSE',
-  };
-}
+const profileBody = profileFields;
 
 function rest(service) {
   const url = `${service.httpBase}/auth/v1/users/me/profile`;
@@ -295,17 +284,7 @@ function rest(service) {
 }
 
 async function grpcClient(service) {
-  const grpc = await import('@grpc/grpc-js');
-  const loader = await import('@grpc/proto-loader');
-  const definition = loader.loadSync(join(PROTO_DIR, 'zitadel', 'auth.proto'), {
-    includeDirs: [PROTO_DIR],
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const AuthService = grpc.loadPackageDefinition(definition).zitadel.auth.v1.AuthService;
+  const { grpc, AuthService } = await authServiceClient();
   const client = new AuthService(
     `127.0.0.1:${service.grpcPort}`,
     grpc.credentials.createInsecure(),

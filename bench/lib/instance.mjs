@@ -1,8 +1,9 @@
-// What bench/cpu-profile.mjs and bench/scale-out.mjs share: running the built service as a child
-// process in development mode, tokens of its development key, and bounded keep-alive REST calls.
+// What the scripts of bench/ share: running the built service as a child process in development
+// mode, tokens of its development key, bounded keep-alive REST calls, the profile they write and
+// the gRPC client of zitadel.auth.v1.AuthService (grpc-js with proto-loader, as any client would).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -37,6 +38,24 @@ export function profileFields(tag) {
     preferredLanguage: 'en',
     gender: 'GENDER_DIVERSE',
   };
+}
+
+/** The AuthService client class of grpc-js, from the project's `.proto` files (dist/proto after a build). */
+export async function authServiceClient() {
+  const grpc = await import('@grpc/grpc-js');
+  const loader = await import('@grpc/proto-loader');
+  const protoDir = existsSync(join(ROOT, 'dist', 'proto', 'zitadel', 'auth.proto'))
+    ? join(ROOT, 'dist', 'proto')
+    : join(ROOT, 'proto');
+  const definition = loader.loadSync(join(protoDir, 'zitadel', 'auth.proto'), {
+    includeDirs: [protoDir],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  return { grpc, AuthService: grpc.loadPackageDefinition(definition).zitadel.auth.v1.AuthService };
 }
 
 /** Tokens for `count` fresh subjects, signed with the development key kept in `dataDir`. */
