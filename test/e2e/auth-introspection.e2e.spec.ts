@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { freePort, RESOURCE_OWNER_CLAIM, startTestApp, type TestApp } from '../support/app.js';
 import { AuthGrpcClient, bearer, deadline, grpcError, grpcStatus } from '../support/grpc.js';
 import { grpcWebFetch } from '../support/grpc-web.js';
-import { AUTH_HEADER_MISSING, http, TOKEN_INVALID } from '../support/http.js';
+import { AUTH_HEADER_MISSING, http, TOKEN_INVALID, UNAVAILABLE } from '../support/http.js';
 import {
   startIntrospectionServer,
   zitadelKeyFile,
@@ -22,11 +22,6 @@ const AUDIENCE = 'profile-service';
 const PROFILE = '/auth/v1/users/me/profile';
 const GET_PATH = '/zitadel.auth.v1.AuthService/GetMyProfile';
 const CLIENT = { clientId: 'profile-service@acme', clientSecret: 'introspection-secret' };
-const UNAVAILABLE: StatusJson = {
-  code: 14,
-  message: 'service unavailable, try again later',
-  details: [],
-};
 
 /** The promise, or a failure when it has not settled within `ms`: no wait is unbounded. */
 async function within<T>(ms: number, promise: Promise<T>): Promise<T> {

@@ -7,12 +7,11 @@ import { type JsonWebKey } from 'node:crypto';
 import { errors } from 'jose';
 import { JWKS_DEFAULTS, JwksFetchError, RemoteJwks } from '../../src/auth/remote-jwks.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { AUTH_HEADER_MISSING, TOKEN_INVALID } from '../support/http.js';
+import { AUTH_HEADER_MISSING, TOKEN_INVALID, UNAVAILABLE } from '../support/http.js';
 import { publishedKeys, startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { startTestIssuer, type TestIssuer } from '../support/jwt-issuer.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
-const UNAVAILABLE = { code: 14, message: 'service unavailable, try again later', details: [] };
 const MiB = 1024 * 1024;
 
 const rs256 = (kid: string | undefined) => ({

@@ -1,17 +1,14 @@
 // The database link failing under a running app, through a TCP proxy the test controls (contract
 // section 8: every wait bounded; issue: an update answered 14 must never be applied later).
 import { startProxiedTestApp, type TestApp } from '../support/app.js';
-import { serverUrl } from '../support/database.js';
-import { http } from '../support/http.js';
+import { describeWithServer } from '../support/database.js';
+import { http, UNAVAILABLE } from '../support/http.js';
 import { ADA } from '../support/profile.js';
 import { type TcpProxy } from '../support/tcp-proxy.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
-const UNAVAILABLE = { code: 14, message: 'service unavailable, try again later', details: [] };
 /** The contract's bound on a whole call. */
 const ANSWER_WITHIN_MS = 15_000;
-
-const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
 
 describeWithServer('database faults (needs TEST_DATABASE_URL)', () => {
   let t: TestApp;

@@ -34,7 +34,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../support/app.js';
-import { serverUrl } from '../support/database.js';
+import { describeWithServer } from '../support/database.js';
 import { http, type HttpResult } from '../support/http.js';
 import { type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -792,9 +792,6 @@ describe('the OpenAPI document', () => {
       await limited.close();
     }
   });
-
-  // Cutting the connection needs a database server; the embedded one lives in the process.
-  const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
 
   describeWithServer('the documented 503s of an unreachable database (TEST_DATABASE_URL)', () => {
     let down: TestApp;

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startProxiedTestApp, startTestApp, type TestApp } from '../support/app.js';
-import { serverUrl } from '../support/database.js';
-import { http } from '../support/http.js';
+import { describeWithServer } from '../support/database.js';
+import { http, UNAVAILABLE } from '../support/http.js';
 import { type TcpProxy } from '../support/tcp-proxy.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
@@ -11,7 +11,6 @@ const ada = {
   nickName: 'ada',
   displayName: 'Ada Lovelace',
 };
-const UNAVAILABLE = { code: 14, message: 'service unavailable, try again later', details: [] };
 
 describe('failures inside an update', () => {
   let t: TestApp;
@@ -45,9 +44,6 @@ describe('failures inside an update', () => {
     expect(stored.details.sequence).toBe('1');
   });
 });
-
-// Cutting the connection needs a database server; the embedded one lives in the process.
-const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
 
 describeWithServer('an unreachable database (needs TEST_DATABASE_URL)', () => {
   let t: TestApp;

@@ -17,7 +17,12 @@ import { file_grpc_health_v1_health } from '../../src/grpc/standard-services.js'
 import { packageDefinitionOf } from '../../src/grpc/package-definition.js';
 import { freePort } from '../support/app.js';
 import { withToken } from '../support/connect.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../support/database.js';
+import {
+  createTestDatabase,
+  describeWithServer,
+  serverUrl,
+  type TestDatabase,
+} from '../support/database.js';
 import { AuthGrpcClient } from '../support/grpc.js';
 import { startTestIssuer, type TestIssuer } from '../support/jwt-issuer.js';
 import { ADA, ADA_MESSAGE } from '../support/profile.js';
@@ -37,8 +42,6 @@ const HealthClient = makeGenericClientConstructor(
   packageDefinitionOf([healthService])['grpc.health.v1.Health'] as never,
   'Health',
 );
-
-const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
 
 describeWithServer('graceful shutdown of the service process (needs TEST_DATABASE_URL)', () => {
   let build: ServiceBuild;

@@ -19,6 +19,12 @@ export function serverUrl(): string | undefined {
 }
 
 /**
+ * `describe` for tests that need a database server (cutting its link, stopping it under load):
+ * the embedded database lives in the test's own process, so without a server they are skipped.
+ */
+export const describeWithServer = serverUrl() === undefined ? describe.skip : describe;
+
+/**
  * A fresh, empty database for one test file: a new database on the real PostgreSQL server when
  * one is given (so files run in parallel without sharing rows), else an embedded PGlite in a
  * temporary folder (always, with `embedded: true`). Migrations are applied by the application itself when it starts.

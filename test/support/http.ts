@@ -46,6 +46,12 @@ export function statusWithId(code: number, message: string, id: string): unknown
 
 export const TOKEN_INVALID = statusWithId(16, 'Token is invalid', 'AUTH-7fs1e');
 export const AUTH_HEADER_MISSING = { code: 16, message: 'auth header missing', details: [] };
+/** A dependency (the database, the JWKS, introspection) did not answer: 14, no details. */
+export const UNAVAILABLE = {
+  code: 14,
+  message: 'service unavailable, try again later',
+  details: [],
+};
 
 /** RFC 3339 in UTC, as the protobuf JSON mapping writes a Timestamp. */
 export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6}|\.\d{9})?Z$/;
