@@ -4,6 +4,7 @@ import { ServerGrpc } from '@nestjs/microservices';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { setupOpenApi } from './common/openapi/openapi.js';
+import { ProtoJsonExpressAdapter } from './common/proto/proto-json.adapter.js';
 import { REQUEST_ID } from './common/request-id.js';
 import { hardenHttpServer } from './common/transport/http-server.js';
 import { securityHeaders } from './common/transport/security-headers.js';
@@ -31,13 +32,18 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   const logger = createLogger(config.logLevel, options.logDestination);
   routeGrpcJsLogs(logger);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
-    // No body parser: ProtoBodyInterceptor reads the body after the guard, so the token is
-    // checked before the body is looked at, and bad bodies are answered in the Status envelope.
-    bodyParser: false,
-    // Nest's own lines (start-up, errors) as JSON lines of the same logger, from the first one.
-    logger: new NestLogger(logger),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, logger),
+    // REST handlers answer protobuf messages; the adapter writes them as protobuf JSON.
+    new ProtoJsonExpressAdapter(),
+    {
+      // No body parser: ProtoBodyInterceptor reads the body after the guard, so the token is
+      // checked before the body is looked at, and bad bodies are answered in the Status envelope.
+      bodyParser: false,
+      // Nest's own lines (start-up, errors) as JSON lines of the same logger, from the first one.
+      logger: new NestLogger(logger),
+    },
+  );
   // Every call on every transport is seen from its start to its end, by the first thing that
   // runs for it: the first middleware (HTTP), the first grpc-js interceptor, the HTTP server's
   // own refusals (see CallObserver).

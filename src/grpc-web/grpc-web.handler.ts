@@ -255,8 +255,10 @@ class GrpcWebCall {
       this.req.socket.remoteAddress ?? '',
       deadline,
     );
-    // As grpc-js does for gRPC: the client's deadline passed, the call is answered 4 (the
-    // handler's own waits end by then too, see CallContextInterceptor).
+    // The handler's own waits end by the client's deadline too (the call's, see Deadline)...
+    const context = currentCall();
+    if (context?.deadline !== undefined) context.deadline = context.deadline.before(deadline);
+    // ...and, as grpc-js does for gRPC, once it has passed the call is answered 4.
     const timer = Number.isFinite(deadline)
       ? setTimeout(
           () => this.answerError(new DeadlineExceededError()),

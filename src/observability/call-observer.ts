@@ -10,8 +10,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type CallContext, runInCall, type Transport } from '../common/call-context.js';
+import { Deadline } from '../common/deadline.js';
 import { acceptRequestId, REQUEST_ID } from '../common/request-id.js';
 import { routeLayers } from '../common/transport/express-routes.js';
+import { type AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { GrpcServicesExplorer } from '../grpc/grpc.module.js';
 import {
   file_grpc_health_v1_health,
@@ -38,6 +41,7 @@ const MAX_LOGGED_PATH = 200;
 export interface ObservedCall extends CallContext {
   readonly requestId: string;
   readonly transport: Transport;
+  deadline: Deadline;
   /** performance.now() when the call arrived. */
   readonly startedAt: number;
 }
@@ -81,13 +85,18 @@ export interface CallLine {
 export class CallObserver {
   private grpcOperations: Map<string, string> | undefined;
   private grpcWebOperations: Map<string, string> | undefined;
+  /** How long a call may wait for the database in all (DATABASE_QUERY_TIMEOUT_MS), from its start. */
+  private readonly budgetMs: number;
 
   constructor(
     @Inject(LOG) private readonly logger: AppLogger,
     private readonly metrics: Metrics,
     private readonly adapterHost: HttpAdapterHost,
     private readonly explorer: GrpcServicesExplorer,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.budgetMs = config.database.queryTimeoutMs;
+  }
 
   /** Express middleware, mounted first on the HTTP port: REST and gRPC-web calls. */
   readonly http = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
@@ -95,6 +104,8 @@ export class CallObserver {
       requestId: acceptRequestId(req.headers[REQUEST_ID]),
       transport: isGrpcWebRequest(req) ? 'grpc-web' : 'rest',
       startedAt: performance.now(),
+      // A gRPC-web call's own deadline (grpc-timeout) is applied by its handler, once it is read.
+      deadline: Deadline.after(this.budgetMs),
     };
     res.setHeader(REQUEST_ID, call.requestId);
     res.once('close', () => this.httpEnded(req, res, call));
@@ -114,6 +125,8 @@ export class CallObserver {
         requestId: acceptRequestId(metadata?.get(REQUEST_ID)),
         transport: 'grpc',
         startedAt,
+        // The client's deadline, when it is sooner than the budget.
+        deadline: Deadline.after(this.budgetMs).before(deadlineOf(next)),
       });
     let sentStatus: number | undefined;
     let headersSent = false;
@@ -165,6 +178,7 @@ export class CallObserver {
       requestId: acceptRequestId(requestIdHeader),
       transport: 'rest',
       startedAt: performance.now(),
+      deadline: Deadline.after(0),
     };
     this.ended(call, UNMATCHED, httpStatus);
     return call.requestId;
@@ -318,7 +332,11 @@ function statusSentOn(stream: Http2StreamLike): number | undefined {
 }
 
 function cancelledOrExpired(call: ServerInterceptingCallInterface): number {
+  return Date.now() >= deadlineOf(call) ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED;
+}
+
+/** grpc-js's `getDeadline()`: a Date, or a number of ms (Infinity when the client set none). */
+function deadlineOf(call: ServerInterceptingCallInterface): number {
   const deadline = call.getDeadline();
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Date.now() >= at ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED;
+  return deadline instanceof Date ? deadline.getTime() : deadline;
 }

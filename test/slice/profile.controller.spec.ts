@@ -9,6 +9,7 @@ import request from 'supertest';
 import { AuthModule } from '../../src/auth/auth.module.js';
 import { JwtStrategy } from '../../src/auth/jwt.strategy.js';
 import { CommonModule } from '../../src/common/common.module.js';
+import { ProtoJsonExpressAdapter } from '../../src/common/proto/proto-json.adapter.js';
 import { type AppConfig } from '../../src/config/config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { ProfileController } from '../../src/profile/profile.controller.js';
@@ -56,7 +57,10 @@ describe('ProfileController (slice: real guard, interceptor, pipe and filter)', 
       controllers: [ProfileController],
       providers: [ProfileService, { provide: ProfileRepository, useValue: repository }],
     }).compile();
-    app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+    app = moduleRef.createNestApplication(new ProtoJsonExpressAdapter(), {
+      bodyParser: false,
+      logger: false,
+    });
     await app.init();
   });
   afterAll(async () => {

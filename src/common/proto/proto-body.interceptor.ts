@@ -1,32 +1,26 @@
-import { type DescMessage, type Message, toJson } from '@bufbuild/protobuf';
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-} from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type DescMessage } from '@bufbuild/protobuf';
+import { type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
-import { map, type Observable } from 'rxjs';
+import { type Observable } from 'rxjs';
 import { EncodedRequest } from './encoded-request.js';
 import { decodeProtoJson, readBody } from './proto-json.js';
-import { httpRpcOf } from './rpc.decorators.js';
 
 /**
- * Request and response messages, for every transport, at the place in Nest's pipeline where the
- * caller is known: interceptors run after the guards and before the pipes, so a body is decoded
- * only once the token has been checked, and `@Body()` / `@Payload()` (with the global
- * ValidationPipe) receive the decoded message.
+ * Request messages, for every transport, at the place in Nest's pipeline where the caller is
+ * known: interceptors run after the guards and before the pipes, so a body is decoded only once
+ * the token has been checked, and `@Body()` / `@Payload()` (with the global ValidationPipe)
+ * receive the decoded message. The decorators bind one, for the method's request message
+ * (`input`), where there is something to decode:
  *
  * - REST routes marked `@HttpRpc(method, { body: '*' })`: the body (at most 64 KiB, no body
- *   parser runs before) is decoded as `method.input` by the protobuf JSON mapping into
- *   `request.body`; the handler's answer, a `method.output` message, is written as its JSON.
- * - gRPC (and gRPC-web, proxied to it): the transport hands over the bytes (EncodedRequest),
- *   decoded here into the message the handler's `@Payload()` reads.
+ *   parser runs before) is decoded by the protobuf JSON mapping into `request.body`. (The answer
+ *   is written by ProtoJsonExpressAdapter.)
+ * - gRPC methods (`@GrpcRpc`, gRPC-web included): the transport hands over the bytes
+ *   (EncodedRequest), decoded here into the message the handler's `@Payload()` reads, whether or
+ *   not the handler reads it (a request that is not a valid encoding is refused either way).
  */
-@Injectable()
 export class ProtoBodyInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly input: DescMessage) {}
 
   intercept(
     context: ExecutionContext,
@@ -47,20 +41,10 @@ export class ProtoBodyInterceptor implements NestInterceptor {
     }
   }
 
-  /** Synchronous unless there is a body to read: most calls (GET) do not pay for a promise. */
-  private http(
-    context: ExecutionContext,
-    next: CallHandler,
-  ): Observable<unknown> | Promise<Observable<unknown>> {
-    const rpc = httpRpcOf(this.reflector, context);
-    if (rpc === undefined) return next.handle();
-    const output: DescMessage = rpc.method.output;
-    const answer = () => next.handle().pipe(map((message) => toJson(output, message as Message)));
-    if (!rpc.body) return answer();
+  private async http(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<Request>();
-    return readBody(request, rpc.method.input.name).then((bytes) => {
-      request.body = decodeProtoJson(rpc.method.input, bytes);
-      return answer();
-    });
+    const bytes = await readBody(request, this.input.name);
+    request.body = decodeProtoJson(this.input, bytes);
+    return next.handle();
   }
 }

@@ -1,7 +1,9 @@
 import { type DescMethod } from '@bufbuild/protobuf';
-import { applyDecorators, type ExecutionContext, HttpCode } from '@nestjs/common';
+import { applyDecorators, HttpCode, UseInterceptors } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
+import { answerWith } from './proto-json.adapter.js';
+import { ProtoBodyInterceptor } from './proto-body.interceptor.js';
 
 /**
  * The mark that `@GrpcRpc` leaves on a handler: the protobuf-es descriptor of the method it
@@ -14,10 +16,15 @@ export const GrpcRpcMarker = DiscoveryService.createDecorator<DescMethod>();
  * Serves `method` (e.g. `AuthService.method.updateMyProfile` from src/gen) over gRPC and
  * gRPC-web: Nest's `@GrpcMethod` under the service's full name, plus the descriptor that the
  * transport (de)serialises the messages with. The handler gets the decoded request through
- * `@Payload()` and returns a message of the method's response type.
+ * `@Payload()` (ProtoBodyInterceptor decodes it, after the guard) and returns a message of the
+ * method's response type.
  */
 export function GrpcRpc(method: DescMethod): MethodDecorator {
-  return applyDecorators(GrpcMethod(method.parent.typeName, method.name), GrpcRpcMarker(method));
+  return applyDecorators(
+    GrpcMethod(method.parent.typeName, method.name),
+    GrpcRpcMarker(method),
+    UseInterceptors(new ProtoBodyInterceptor(method.input)),
+  );
 }
 
 export interface HttpRpcOptions {
@@ -40,16 +47,15 @@ export const HttpRpcMarker = Reflector.createDecorator<HttpRpcBinding>();
  * A REST route that maps an RPC, as a grpc-gateway HTTP rule does: with `{ body: '*' }` the body
  * is decoded as `method.input` (after the guard has checked the token, see ProtoBodyInterceptor),
  * and the handler's answer, a message of `method.output`, is written in the protobuf JSON mapping
- * with HTTP 200, whatever the method (Nest would answer a POST with 201; grpc-gateway does not).
+ * (ProtoJsonExpressAdapter) with HTTP 200, whatever the method (Nest would answer a POST with
+ * 201; grpc-gateway does not). A route without a body has no interceptor at all.
  */
 export function HttpRpc(method: DescMethod, options: HttpRpcOptions = {}): MethodDecorator {
-  return applyDecorators(HttpRpcMarker({ method, body: options.body === '*' }), HttpCode(200));
-}
-
-/** The RPC a REST route maps, if it is marked with `@HttpRpc`. */
-export function httpRpcOf(
-  reflector: Reflector,
-  context: ExecutionContext,
-): HttpRpcBinding | undefined {
-  return reflector.get(HttpRpcMarker, context.getHandler());
+  const body = options.body === '*';
+  answerWith(method.output);
+  return applyDecorators(
+    HttpRpcMarker({ method, body }),
+    HttpCode(200),
+    ...(body ? [UseInterceptors(new ProtoBodyInterceptor(method.input))] : []),
+  );
 }

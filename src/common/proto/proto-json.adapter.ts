@@ -1,0 +1,31 @@
+import { type DescMessage, isMessage, type Message, toJson } from '@bufbuild/protobuf';
+import { ExpressAdapter } from '@nestjs/platform-express';
+
+/** The response messages of the REST routes (`@HttpRpc`), by type name: what the adapter writes. */
+const responseMessages = new Map<string, DescMessage>();
+
+/** Lets the REST routes answer with messages of `schema` (`@HttpRpc` calls it for its method). */
+export function answerWith(schema: DescMessage): void {
+  responseMessages.set(schema.typeName, schema);
+}
+
+/**
+ * Nest's Express adapter, which answers a REST handler's protobuf-es message in the protobuf JSON
+ * mapping (grpc-gateway's: lowerCamelCase, int64 as strings, enums by name, zero values left out).
+ * Every transport encodes the messages the handlers return: gRPC and gRPC-web by the method's
+ * serializer, REST here. Doing it in the adapter, rather than in an interceptor, keeps Nest's
+ * interceptor chain (rxjs, an async scope per call) off the path of the routes that read no body
+ * (docs/performance.md). Everything else is answered as Express would.
+ */
+export class ProtoJsonExpressAdapter extends ExpressAdapter {
+  override reply(response: unknown, body: unknown, statusCode?: number): unknown {
+    return super.reply(response, isMessage(body) ? toProtoJson(body) : body, statusCode);
+  }
+}
+
+function toProtoJson(message: Message): unknown {
+  const schema = responseMessages.get(message.$typeName);
+  // A handler answered with a message that no @HttpRpc route declares: a bug, answered INTERNAL.
+  if (schema === undefined) throw new Error(`no REST route answers with ${message.$typeName}`);
+  return toJson(schema, message);
+}
