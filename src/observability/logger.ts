@@ -32,14 +32,21 @@ export const REDACTED_PATHS = [
   'key',
 ];
 
+/** Log lines are written to stdout in blocks of this size... */
+export const LOG_BLOCK_BYTES = 8 * 1024;
+/** ...or after this long, whichever comes first. */
+export const LOG_FLUSH_MS = 100;
+
 /**
  * The root logger: `level` (LOG_LEVEL), ISO times, level names (`"level":"info"`), the call's
  * request id on every line written while serving it (from the call context, so code that logs
  * needs no request object), to `destination` (tests), else stdout.
  *
- * stdout is written asynchronously (pino's sonic-boom with `sync: false`): a line costs the
- * serving call no system call; what is still buffered is written out synchronously when the
- * process exits.
+ * stdout is written asynchronously and in blocks (pino's sonic-boom with `sync: false` and
+ * `minLength`): lines are gathered until LOG_BLOCK_BYTES or LOG_FLUSH_MS, whichever comes first,
+ * so under load one write carries tens of lines instead of a few (each write is a trip through
+ * libuv's thread pool: docs/performance.md); what is still buffered is written out synchronously
+ * when the process exits.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): AppLogger {
   return pino(
@@ -53,7 +60,13 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
         return requestId === undefined ? {} : { requestId };
       },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ??
+      pino.destination({
+        dest: 1,
+        sync: false,
+        minLength: LOG_BLOCK_BYTES,
+        periodicFlush: LOG_FLUSH_MS,
+      }),
   );
 }
 
