@@ -2,7 +2,6 @@ import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { decodeProtectedHeader } from 'jose';
-import { ExtractJwt } from 'passport-jwt';
 import { currentCall } from '../common/call-context.js';
 import { UnavailableError } from '../common/errors/app-error.js';
 import { type AppConfig, type AuthConfig } from '../config/config.js';
@@ -20,8 +19,6 @@ import { IS_PUBLIC } from './public.decorator.js';
 import { TOKEN_INTROSPECTOR } from './token-introspector.provider.js';
 import { TokenIntrospector } from './token-introspector.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
-
-const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** Longest access token looked at (ZITADEL's JWTs are 1 to 2 KiB; HTTP/2 allows 64 KiB of headers). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -77,21 +74,23 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       // The call's log line names its subject.
       const call = currentCall();
       if (call !== undefined) call.subject = caller.subject;
-      await this.limits.subject(caller.subject);
+      if (this.limits.enabled) await this.limits.subject(caller.subject);
     }
     return allowed;
   }
 
   private async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = authRequestOf(context);
-    if (!hasAuthorization(request)) throw new AuthHeaderMissingError();
+    const authorization = authorizationOf(request);
+    if (authorization.trim() === '') throw new AuthHeaderMissingError();
     // `Bearer <token>` and nothing else (RFC 6750 section 2.1): passport-jwt's extractor would
-    // take the first word after the scheme and ignore what follows it.
-    if (!BEARER.test(authorizationOf(request))) this.reject('not a bearer token');
-    const token = bearerToken(request);
+    // take the first word after the scheme and ignore what follows it. The token is what that
+    // extractor finds in such a header (JwtStrategy reads it with it).
+    const token = BEARER.exec(authorization)?.[1];
+    if (token === undefined) this.reject('not a bearer token');
     // Longer than any access token an issuer makes: refused before any work is done on it.
-    if (token !== null && token.length > MAX_TOKEN_LENGTH) this.reject('token too long');
-    if (this.introspector !== null && token !== null && this.introspects(token)) {
+    if (token.length > MAX_TOKEN_LENGTH) this.reject('token too long');
+    if (this.introspector !== null && this.introspects(token)) {
       try {
         request.user = await this.introspector.callerFor(token);
       } catch (error) {
@@ -99,7 +98,6 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       }
       return true;
     }
-    if (token === null) return (await super.canActivate(context)) as boolean;
     // Read before verifying: keys that change meanwhile leave an entry that is never used.
     const generation = this.strategy.keysGeneration();
     const known = this.verified.get(token, generation);
@@ -147,15 +145,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 }
 
 /** credentials = "Bearer" 1*SP b64token, b64token = 1*( ALPHA / DIGIT / "-._~+/" ) *"=" */
-const BEARER = /^Bearer +[A-Za-z0-9\-._~+/]+=* *$/i;
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 function authorizationOf(request: AuthRequest): string {
   const header = request.headers.authorization;
   return (Array.isArray(header) ? header[0] : header) ?? '';
-}
-
-function hasAuthorization(request: AuthRequest): boolean {
-  return authorizationOf(request).trim() !== '';
 }
 
 /** A JWS in compact form: three parts, the first a JSON object (RFC 7515 section 7.1). */
