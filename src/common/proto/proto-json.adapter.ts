@@ -1,5 +1,6 @@
 import { type DescMessage, isMessage, type Message, toJson } from '@bufbuild/protobuf';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import type { ServerResponse } from 'node:http';
 
 /** The response messages of the REST routes (`@HttpRpc`), by type name: what the adapter writes. */
 const responseMessages = new Map<string, DescMessage>();
@@ -18,8 +19,15 @@ export function answerWith(schema: DescMessage): void {
  * (docs/performance.md). Everything else is answered as Express would.
  */
 export class ProtoJsonExpressAdapter extends ExpressAdapter {
-  override reply(response: unknown, body: unknown, statusCode?: number): unknown {
-    return super.reply(response, isMessage(body) ? toProtoJson(body) : body, statusCode);
+  override reply(response: ServerResponse, body: unknown, statusCode?: number): unknown {
+    if (!isMessage(body)) return super.reply(response, body, statusCode);
+    // What Express's res.json() would send for this JSON (no ETag: the service sets none), without
+    // its steps for bodies of other kinds.
+    const json = JSON.stringify(toProtoJson(body));
+    if (statusCode !== undefined) response.statusCode = statusCode;
+    response.setHeader('content-type', 'application/json; charset=utf-8');
+    response.setHeader('content-length', Buffer.byteLength(json));
+    return response.end(json);
   }
 }
 
