@@ -33,7 +33,25 @@ export function createValidationPipe(): ValidationPipe {
  * the rules judge the values as sent (trimmed), what is stored is their canonical form.
  */
 class CanonicalisingValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  // What the pipe passes on untouched (the caller of @CurrentCaller(), every param of a GET) is
+  // returned as it is, without the promise of ValidationPipe's async transform.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ValidationPipe's signature
+  override transform(value: unknown, metadata: ArgumentMetadata): any {
+    if (this.expectedType === undefined && this.passesThrough(metadata)) {
+      return this.isTransformEnabled ? this.transformPrimitive(value, metadata) : value;
+    }
+    return this.validateAndCanonicalise(value, metadata);
+  }
+
+  /** ValidationPipe.transform's own test for a value it does not validate. */
+  private passesThrough(metadata: ArgumentMetadata): boolean {
+    return !metadata.metatype || !this.toValidate(metadata);
+  }
+
+  private async validateAndCanonicalise(
+    value: unknown,
+    metadata: ArgumentMetadata,
+  ): Promise<unknown> {
     const valid: unknown = await super.transform(value, metadata);
     const isDto =
       typeof valid === 'object' &&
