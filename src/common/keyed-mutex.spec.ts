@@ -1,5 +1,5 @@
 import { Deadline } from './deadline.js';
-import { KeyedMutex, QueueTimeoutError } from './keyed-mutex.js';
+import { type Baton, KeyedMutex, QueueTimeoutError } from './keyed-mutex.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -77,5 +77,27 @@ describe('KeyedMutex', () => {
     release();
     await first;
     expect(ran).toBe(false);
+  });
+
+  it('hands a value from each task to the next of its key, and drops it with the key', async () => {
+    const mutex = new KeyedMutex<string>();
+    const seen: (string | undefined)[] = [];
+    const task = (name: string) => async (baton: Baton<string>) => {
+      seen.push(baton.value);
+      await tick();
+      baton.value = name;
+    };
+    await Promise.all([
+      mutex.run('k', task('a')),
+      mutex.run('k', task('b')),
+      mutex.run('other', task('x')),
+      mutex.run('k', task('c')),
+    ]);
+    // 'other' has a baton of its own; 'k' passes it along the tasks in a row.
+    expect(seen).toEqual([undefined, undefined, 'a', 'b']);
+    expect(mutex.size).toBe(0);
+    // Once the key's last task has finished, nothing of it is kept: the next one starts afresh.
+    await mutex.run('k', task('d'));
+    expect(seen.at(-1)).toBeUndefined();
   });
 });

@@ -9,6 +9,21 @@ export class QueueTimeoutError extends Error {
 }
 
 /**
+ * What the tasks of one key hand on to each other while they follow one another (e.g. the state
+ * a task wrote, so that the next need not read it again): one per key, shared by the tasks that
+ * run in a row and dropped with the key once none is left.
+ */
+export interface Baton<B> {
+  value?: B;
+}
+
+interface Queue<B> {
+  /** Settles when the last task queued so far has finished. */
+  tail: Promise<void>;
+  baton: Baton<B>;
+}
+
+/**
  * Runs tasks with the same key one after another (in call order) and tasks with different keys
  * side by side. Nothing is kept for a key once its last task has finished.
  *
@@ -16,18 +31,24 @@ export class QueueTimeoutError extends Error {
  * QueueTimeoutError, and its turn is passed on once the tasks before it have finished, so the
  * order of the others holds.
  */
-export class KeyedMutex {
-  private readonly tails = new Map<string, Promise<void>>();
+export class KeyedMutex<B = never> {
+  private readonly queues = new Map<string, Queue<B>>();
 
-  async run<T>(key: string, task: () => Promise<T>, deadline?: Deadline): Promise<T> {
-    const previous = this.tails.get(key);
+  async run<T>(
+    key: string,
+    task: (baton: Baton<B>) => Promise<T>,
+    deadline?: Deadline,
+  ): Promise<T> {
+    const queued = this.queues.get(key);
+    const previous = queued?.tail;
+    const baton = queued?.baton ?? {};
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     const tail = previous === undefined ? done : previous.then(() => done);
-    this.tails.set(key, tail);
+    this.queues.set(key, { tail, baton });
     const finish = (): void => {
       release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      if (this.queues.get(key)?.tail === tail) this.queues.delete(key);
     };
     if (previous !== undefined) {
       try {
@@ -39,7 +60,7 @@ export class KeyedMutex {
       }
     }
     try {
-      return await task();
+      return await task(baton);
     } finally {
       finish();
     }
@@ -47,7 +68,7 @@ export class KeyedMutex {
 
   /** Keys with a running or waiting task. */
   get size(): number {
-    return this.tails.size;
+    return this.queues.size;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnavailableError } from '../common/errors/app-error.js';
-import { KeyedMutex, QueueTimeoutError } from '../common/keyed-mutex.js';
+import { type Baton, KeyedMutex, QueueTimeoutError } from '../common/keyed-mutex.js';
 import { Sql, type SqlStatement } from '../database/sql.js';
 import { type StoredProfile } from './profile.model.js';
 import { ProfileRepository, type ProfileWrite } from './profile.repository.js';
@@ -75,9 +75,10 @@ export class SqlProfileRepository extends ProfileRepository {
   /**
    * Updates of one profile wait here, so that a burst of them holds one pooled connection instead
    * of all, and their compare-and-set never collides within this process (across instances it
-   * may, and the loser decides again on the new state).
+   * may, and the loser decides again on the new state). Each hands the state it leaves on to the
+   * next one waiting, which then writes without reading first: one round trip instead of two.
    */
-  private readonly updates = new KeyedMutex();
+  private readonly updates = new KeyedMutex<StoredProfile>();
 
   constructor(private readonly sql: Sql) {
     super();
@@ -93,20 +94,45 @@ export class SqlProfileRepository extends ProfileRepository {
     decide: (current: StoredProfile | null) => ProfileWrite,
   ): Promise<ProfileWrite> {
     try {
-      return await this.updates.run(userId, () => this.write(userId, decide), this.sql.deadline());
+      return await this.updates.run(
+        userId,
+        (baton) => this.write(userId, decide, baton),
+        this.sql.deadline(),
+      );
     } catch (error) {
       if (error instanceof QueueTimeoutError) throw new UnavailableError(error);
       throw error;
     }
   }
 
+  /**
+   * `baton`: the state the update before this one (of this process) left, when this one was
+   * waiting for it. It is as good as a read: the write that follows only happens if the profile
+   * is still at its sequence. A refusal decided on it (nothing changed, say) is decided again on
+   * what is stored, since another instance may have changed the profile meanwhile.
+   */
   private async write(
     userId: string,
     decide: (current: StoredProfile | null) => ProfileWrite,
+    baton: Baton<StoredProfile>,
   ): Promise<ProfileWrite> {
+    let handedOn = baton.value;
+    baton.value = undefined;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.findByUserId(userId);
-      const write = decide(current);
+      const current = handedOn ?? (await this.findByUserId(userId));
+      let write: ProfileWrite;
+      try {
+        write = decide(current);
+      } catch (refusal) {
+        if (handedOn !== undefined) {
+          handedOn = undefined;
+          continue;
+        }
+        // Refused on what is stored: that is still the state to hand on.
+        if (current !== null) baton.value = current;
+        throw refusal;
+      }
+      handedOn = undefined;
       const { state, event } = write;
       const fields = [
         state.firstName,
@@ -138,7 +164,10 @@ export class SqlProfileRepository extends ProfileRepository {
               changes,
               event.creator,
             ]);
-      if (stored.length === 1) return write;
+      if (stored.length === 1) {
+        baton.value = state;
+        return write;
+      }
       if (attempt >= MAX_ATTEMPTS) {
         throw new UnavailableError(new Error(`profile ${userId} kept changing: gave up`));
       }
