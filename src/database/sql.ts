@@ -88,36 +88,41 @@ export class Sql {
     }
   }
 
-  private async connect(deadline: Deadline): Promise<PooledConnection> {
-    if (deadline.expired())
-      throw new UnavailableError(new Error('deadline passed before connecting'));
-    const connecting = this.pool.connect();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('timeout exceeded when trying to connect')),
-        deadline.remainingMs(),
+  private connect(deadline: Deadline): Promise<PooledConnection> {
+    if (deadline.expired()) {
+      return Promise.reject(new UnavailableError(new Error('deadline passed before connecting')));
+    }
+    // One promise and one timer per connection asked for: this runs before every statement.
+    return new Promise<PooledConnection>((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new UnavailableError(new Error('timeout exceeded when trying to connect')));
+      }, deadline.remainingMs());
+      this.pool.connect().then(
+        (connection) => {
+          // Too late for this call: the connection goes back unused.
+          if (late) {
+            connection.release();
+            return;
+          }
+          clearTimeout(timer);
+          if (!this.listening.has(connection)) {
+            this.listening.add(connection);
+            // A lent connection that breaks emits 'error' (the statement on it fails too);
+            // without a listener that would end the process.
+            connection.on('error', (error) =>
+              this.logger.warn(`connection lost: ${error.message}`),
+            );
+          }
+          resolve(connection);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(new UnavailableError(error));
+        },
       );
     });
-    try {
-      const connection = await Promise.race([connecting, timeout]);
-      if (!this.listening.has(connection)) {
-        this.listening.add(connection);
-        // A lent connection that breaks emits 'error' (the statement on it fails too); without
-        // a listener that would end the process.
-        connection.on('error', (error) => this.logger.warn(`connection lost: ${error.message}`));
-      }
-      return connection;
-    } catch (error) {
-      // Too late for this call: whenever the connection comes, it goes back unused.
-      connecting.then(
-        (connection) => connection.release(),
-        () => undefined,
-      );
-      throw new UnavailableError(error);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
 
