@@ -7,7 +7,10 @@
 // start, for 10-20% less CPU per request on the embedded database under load (docs/performance.md,
 // "Embedded database: start and memory"; PostgreSQL, the production database, is not affected).
 // It is read when a module is compiled, before PGlite loads. No other WebAssembly runs in the
-// service but undici's HTTP parser (fetch of a JWKS), which is small.
+// service but undici's HTTP parser (fetch of a JWKS), which is small. Node 20's V8 honours it set
+// here; Node 24's reads it only when it starts, so `npm run start:prod` and the image also pass it
+// on the command line (with --max-semi-space-size=16, Node 20's own young generation).
+
 import v8 from 'node:v8';
 
 v8.setFlagsFromString('--liftoff-only');
