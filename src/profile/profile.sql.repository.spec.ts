@@ -3,22 +3,7 @@ import { Deadline } from '../common/deadline.js';
 import { type Sql, type SqlStatement } from '../database/sql.js';
 import { ADA_MESSAGE } from '../../test/support/profile.js';
 import { ProfileService } from './profile.service.js';
-import { SqlProfileRepository } from './profile.sql.repository.js';
-
-/** A stored row as the FIND statement returns it. */
-interface Row {
-  user_id: string;
-  resource_owner: string;
-  first_name: string;
-  last_name: string;
-  nick_name: string;
-  display_name: string;
-  preferred_language: string;
-  gender: number;
-  sequence: string;
-  creation_date: Date;
-  change_date: Date;
-}
+import { type ProfileRow as Row, SqlProfileRepository } from './profile.sql.repository.js';
 
 /**
  * The statements the repository sends, in order, against one profile kept here. `beforeSent`

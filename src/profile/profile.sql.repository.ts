@@ -5,7 +5,8 @@ import { Sql, type SqlStatement } from '../database/sql.js';
 import { type StoredProfile } from './profile.model.js';
 import { ProfileRepository, type ProfileWrite } from './profile.repository.js';
 
-interface ProfileRow {
+/** A row of `profiles` as FIND returns it. */
+export interface ProfileRow {
   user_id: string;
   resource_owner: string;
   first_name: string;
