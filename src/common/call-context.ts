@@ -6,8 +6,8 @@ export type Transport = 'rest' | 'grpc' | 'grpc-web';
 
 /**
  * What is known of the call being served, for code that has no request object at hand: its
- * request id and transport (from the transport's edge, see src/observability/), the caller once
- * the guard knows it, its deadline (from the edge too, see Deadline). One object per call, carried by
+ * request id, transport and deadline (from the transport's edge, see src/observability/ and
+ * Deadline), the caller once the guard knows it. One object per call, carried by
  * AsyncLocalStorage to everything the call runs and awaits; the fields that are filled in later
  * are written on that object.
  */

@@ -41,7 +41,6 @@ const MAX_LOGGED_PATH = 200;
 export interface ObservedCall extends CallContext {
   readonly requestId: string;
   readonly transport: Transport;
-  deadline: Deadline;
   /** performance.now() when the call arrived. */
   readonly startedAt: number;
 }
@@ -178,7 +177,6 @@ export class CallObserver {
       requestId: acceptRequestId(requestIdHeader),
       transport: 'rest',
       startedAt: performance.now(),
-      deadline: Deadline.after(0),
     };
     this.ended(call, UNMATCHED, httpStatus);
     return call.requestId;

@@ -33,9 +33,9 @@ export const REDACTED_PATHS = [
 ];
 
 /** Log lines are written to stdout in blocks of this size... */
-export const LOG_BLOCK_BYTES = 8 * 1024;
+const LOG_BLOCK_BYTES = 8 * 1024;
 /** ...or after this long, whichever comes first. */
-export const LOG_FLUSH_MS = 100;
+const LOG_FLUSH_MS = 100;
 
 /**
  * The root logger: `level` (LOG_LEVEL), ISO times, level names (`"level":"info"`), the call's
