@@ -25,8 +25,8 @@ export class ProtoJsonExpressAdapter extends ExpressAdapter {
     // its steps for bodies of other kinds.
     const json = JSON.stringify(toProtoJson(body));
     if (statusCode !== undefined) response.statusCode = statusCode;
-    response.setHeader('content-type', 'application/json; charset=utf-8');
-    response.setHeader('content-length', Buffer.byteLength(json));
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.setHeader('Content-Length', Buffer.byteLength(json));
     return response.end(json);
   }
 }
