@@ -18,7 +18,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY src ./src
-# dist/, with the .proto files the gRPC server loads in dist/proto (nest-cli.json assets).
+COPY scripts ./scripts
+# dist/: tsc's output with the .proto files (nest-cli.json assets), main.js bundled into one file
+# (scripts/bundle.mjs), the embedded database's template.
 RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

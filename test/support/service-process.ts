@@ -1,6 +1,7 @@
-// The built service as a separate process, for what only a process shows: signals, exit codes.
-// It is compiled into a folder of its own below the repository (so that node_modules resolves),
-// once per test file, never into dist/ (which CI, the benchmark and the container use).
+// The built service as a separate process, for what only a process shows: signals, exit codes,
+// the bundle. It is built as `npm run build` builds dist/ (tsc, then scripts/bundle.mjs) into a
+// folder of its own below the repository (so that node_modules resolves), once per test file,
+// never into dist/ (which CI, the benchmark and the container use).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,15 +16,23 @@ export interface ServiceBuild {
   remove(): void;
 }
 
-/** Compiles src/ (tsc with the build settings) into `.test-data/build-*`; at most 3 minutes. */
+/**
+ * Compiles src/ (tsc with the build settings) into `.test-data/build-*` and bundles its main.js as
+ * `npm run build` does; at most 3 minutes.
+ */
 export async function buildService(): Promise<ServiceBuild> {
   mkdirSync(join(ROOT, '.test-data'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.test-data', 'build-'));
-  await promisify(execFile)(
+  const run = promisify(execFile);
+  await run(
     process.execPath,
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dir],
     { cwd: ROOT, timeout: 180_000 },
   );
+  await run(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), dir], {
+    cwd: ROOT,
+    timeout: 60_000,
+  });
   return {
     main: join(dir, 'main.js'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
