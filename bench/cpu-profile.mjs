@@ -15,10 +15,12 @@
 // Self time only: each sample is charged to the function on top of the stack, so "pg" is the
 // time spent in pg's own code, not in the socket writes it asks for (those are "Node: net,
 // streams"). Samples before the first and after the last request are not counted.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   authServiceClient,
   describeFailures,
@@ -111,8 +113,30 @@ const profile = JSON.parse(readFileSync(join(work, 'prof', profileFile), 'utf8')
 const windowEnd = profile.endTime - (exitSeen - load.ended) * 1000;
 const windowStart = profile.endTime - (exitSeen - load.started) * 1000;
 
+// dist/main.js is one bundle (scripts/bundle.mjs): a function in it is charged to the file it came
+// from, found through the bundle's source map (`../node_modules/<package>/…`, `../src/<folder>/…`).
+const bundleMaps = new Map();
+const sourceUrl = ({ url, lineNumber, columnNumber }) => {
+  if (!url.endsWith('/dist/main.js')) return url;
+  if (!bundleMaps.has(url)) {
+    const file = `${fileURLToPath(url)}.map`;
+    bundleMaps.set(
+      url,
+      existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : undefined,
+    );
+  }
+  const source = bundleMaps.get(url)?.findEntry(lineNumber, columnNumber)?.originalSource;
+  // esbuild's own helpers (__name for keepNames, the CommonJS interop's getters) have no source.
+  if (source === undefined) return 'bundle:';
+  return source
+    .replace(/^(\.\.\/)+src\//, '/dist/')
+    .replace(/^(\.\.\/)+node_modules\//, '/node_modules/');
+};
+
 const layerOf = (node) => {
-  const { url, functionName } = node.callFrame;
+  const { functionName } = node.callFrame;
+  const url = sourceUrl(node.callFrame);
+  if (url === 'bundle:') return "esbuild's helpers in the bundle (names, CommonJS interop)";
   if (url === '') {
     if (functionName === '(idle)') return undefined;
     if (functionName === '(garbage collector)') return 'V8: garbage collection';
