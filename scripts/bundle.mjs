@@ -100,7 +100,9 @@ const result = await build({
   format: 'esm',
   target: 'node20',
   // Nest names providers and logs by class names, @nestjs/swagger names schemas by them: keep
-  // them when esbuild renames clashing top-level names.
+  // them when esbuild renames clashing top-level names (`ProfileService2`). It costs: every
+  // function esbuild emits is named through a helper, the closures made per call too, 3.7% of a
+  // GET's instructions (docs/performance.md, "Now: one bundled file").
   keepNames: true,
   // Without white space and with shorter syntax (names are kept): a smaller source that V8 holds
   // in memory, 5.4 MiB against 8.1 (peak RSS under load +3-6 MB over the unbundled build, against
