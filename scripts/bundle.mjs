@@ -9,9 +9,10 @@
 //
 // The rest of the build folder stays as tsc wrote it: the CLIs (dist/cli/), the TypeORM CLI's
 // data source, and the modules kept as files below.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const buildDir = resolve(process.argv[2] ?? 'dist');
 const entry = join(buildDir, 'main.js');
@@ -21,7 +22,12 @@ const entry = join(buildDir, 'main.js');
 //   (@grpc/*, grpc-health-check), WebAssembly and data files (PGlite), the Swagger UI's assets,
 //   pino's worker files;
 // - or another package loads them by a computed name (TypeORM: `PlatformTools.load('pg')`), and
-//   one copy must be shared (pg's type parsers are global to it).
+//   one copy must be shared (pg's type parsers are global to it);
+// - or they are loaded from node_modules anyway, and one copy is enough: reflect-metadata, which
+//   @nestjs/typeorm's run-time `require('typeorm')` (a createRequire esbuild cannot follow) loads
+//   with a second TypeORM; each copy installs its functions on the global Reflect, the last wins.
+//   Bundling that second TypeORM too made GETs dearer, not cheaper (docs/performance.md, "What
+//   did not help").
 const EXTERNAL = [
   '@electric-sql/pglite',
   '@grpc/grpc-js',
@@ -30,6 +36,7 @@ const EXTERNAL = [
   'grpc-health-check',
   'pg',
   'pino',
+  'reflect-metadata',
   'swagger-ui-dist',
 ];
 
@@ -86,10 +93,124 @@ const noteMentions = {
       for (const [pattern, what] of PROBLEMS) {
         if (pattern.test(source)) mentions.get(what).push(relative(process.cwd(), args.path));
       }
-      return undefined;
+      const ascii = asciiRegExps(source, args.path);
+      return ascii === source ? undefined : { contents: ascii, loader: 'js' };
     });
   },
 };
+
+// V8 keeps the source of a script in memory, as one string: in one byte per character if every
+// character fits, else in two. esbuild writes ASCII (`\uXXXX` escapes) but for regular expression
+// literals, which it leaves as written; validator.js (class-validator's) has 77 with Cyrillic,
+// Greek, Arabic… letters, which made the 5.4 MiB bundle an 11 MiB string, resident for the
+// life of the process. Written with escapes, which mean the same in a pattern (a UTF-16 code unit
+// each; a surrogate pair of escapes is one code point with the `u` flag), it is 5.4 MiB. Only
+// the files that have such characters are parsed (TypeScript's parser, a dev dependency already).
+function asciiRegExps(source, path) {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(source)) return source;
+  const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const edits = [];
+  const visit = (node) => {
+    if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
+      const start = node.getStart(file);
+      const text = source.slice(start, node.getEnd());
+      const escaped = text.replace(
+        // eslint-disable-next-line no-control-regex
+        /[^\x00-\x7f]/g,
+        (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      if (escaped !== text) edits.push([start, node.getEnd(), escaped]);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let result = source;
+  for (const [start, end, text] of edits.reverse()) {
+    result = result.slice(0, start) + text + result.slice(end);
+  }
+  return result;
+}
+
+// keepNames (above) names every function through esbuild's `__name` helper, which defines its
+// `name` property: once for a module's own functions and classes, but at every call for the
+// functions made inside a function (Nest's per-request closures, say). Defining `name` on a fresh
+// closure turns it into a dictionary-mode object, a map change V8 logs about ten times per REST
+// GET. Those names are the ones V8 infers anyway (esbuild renames top-level names only), so the
+// `__name` calls inside functions are blanked out after the build, to spaces of the same length,
+// which keeps the source map exact; a class made inside a function keeps its `__name` (Swagger
+// names schemas by class). The bodies of esbuild's module wrappers (`__commonJS`, `__esm`) are
+// module level: they run once.
+function unnameInnerFunctions(code) {
+  const file = ts.createSourceFile('main.js', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const blanks = [];
+  const isFunction = (node) =>
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node);
+  const declaredFunctions = (fn) =>
+    new Set(
+      fn.body !== undefined && ts.isBlock(fn.body)
+        ? fn.body.statements.filter(ts.isFunctionDeclaration).flatMap((d) => d.name?.text ?? [])
+        : [],
+    );
+  const visit = (node, inner) => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+      const callee = node.expression.text;
+      if ((callee === '__commonJS' || callee === '__esm') && node.arguments.length > 0) {
+        const [modules, ...rest] = node.arguments;
+        if (ts.isObjectLiteralExpression(modules)) {
+          for (const property of modules.properties) {
+            const body = ts.isMethodDeclaration(property)
+              ? property.body
+              : ts.isPropertyAssignment(property) && isFunction(property.initializer)
+                ? property.initializer.body
+                : undefined;
+            if (body !== undefined) visit(body, undefined);
+            else visit(property, inner);
+          }
+          for (const argument of rest) visit(argument, inner);
+          return;
+        }
+      }
+      if (callee === '__name' && inner !== undefined && node.arguments.length === 2) {
+        const [target, name] = node.arguments;
+        const unnamed =
+          ts.isStringLiteral(name) &&
+          (ts.isFunctionExpression(target) ||
+            ts.isArrowFunction(target) ||
+            (ts.isIdentifier(target) && inner.has(target.text)));
+        if (unnamed) {
+          const statement =
+            ts.isExpressionStatement(node.parent) &&
+            (ts.isBlock(node.parent.parent) || ts.isSourceFile(node.parent.parent));
+          // `__name` becomes spaces (a `;` first where it starts a statement, against ASI), its
+          // second argument too: `(target)`, of the same length.
+          blanks.push([node.expression.getStart(file), node.expression.end, statement ? ';' : '']);
+          blanks.push([target.end, node.end - 1, '']);
+          visit(target, inner);
+          return;
+        }
+      }
+    }
+    if (isFunction(node)) {
+      ts.forEachChild(node, (child) => visit(child, declaredFunctions(node)));
+      return;
+    }
+    ts.forEachChild(node, (child) => visit(child, inner));
+  };
+  file.forEachChild((child) => visit(child, undefined));
+  const chars = code.split('');
+  for (const [start, end, first] of blanks) {
+    for (let i = start; i < end; i++) chars[i] = i === start && first !== '' ? first : ' ';
+  }
+  return { code: chars.join(''), unnamed: blanks.length / 2 };
+}
 
 const result = await build({
   entryPoints: [entry],
@@ -122,7 +243,8 @@ const result = await build({
   metafile: true,
 });
 
-const code = readFileSync(entry, 'utf8');
+const { code, unnamed } = unnameInnerFunctions(readFileSync(entry, 'utf8'));
+writeFileSync(entry, code);
 const found = PROBLEMS.filter(([pattern]) => pattern.test(code));
 for (const [, what] of found) {
   console.error(
@@ -132,8 +254,20 @@ for (const [, what] of found) {
 }
 if (found.length > 0) process.exit(1);
 
+// One byte per character in memory (see asciiRegExps): anything esbuild did not escape fails.
+// eslint-disable-next-line no-control-regex
+const nonAscii = /[^\x00-\x7f]/.exec(code);
+if (nonAscii !== null) {
+  const around = code.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20);
+  console.error(
+    `bundle: a character that is not ASCII in the bundle, in ${JSON.stringify(around)}: V8 would ` +
+      'hold the whole source in two bytes per character; escape it (asciiRegExps)',
+  );
+  process.exit(1);
+}
+
 const inputs = Object.keys(result.metafile.inputs).length;
 const bytes = result.metafile.outputs[relative(process.cwd(), entry)]?.bytes ?? code.length;
 console.log(
-  `bundle: ${relative(process.cwd(), entry)}, ${inputs} modules in one file, ${(bytes / 2 ** 20).toFixed(1)} MiB`,
+  `bundle: ${relative(process.cwd(), entry)}, ${inputs} modules in one file, ${(bytes / 2 ** 20).toFixed(1)} MiB; ${unnamed} functions made inside functions left to V8's names`,
 );
