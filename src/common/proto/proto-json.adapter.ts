@@ -1,6 +1,7 @@
 import { type DescMessage, isMessage, type Message, toJson } from '@bufbuild/protobuf';
 import { type NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Express } from 'express';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 
 /** The response messages of the REST routes (`@HttpRpc`), by type name: what the adapter writes. */
@@ -40,14 +41,14 @@ export class ProtoJsonExpressAdapter extends ExpressAdapter {
       super.initHttpServer(options);
       return;
     }
-    const app = this.getInstance<{ request: IncomingMessage; response: ServerResponse }>();
+    const app = this.getInstance<Express>();
     this.setHttpServer(
       createServer(
         {
           IncomingMessage: bornWith(IncomingMessage, app.request),
           ServerResponse: bornWith(ServerResponse, app.response),
         },
-        this.getInstance(),
+        app,
       ),
     );
   }
