@@ -3,7 +3,7 @@
 // nothing: set per call, it gave every request object a V8 map of its own, and every property
 // access on it missed its inline cache (docs/performance.md). This fails if Nest stops creating
 // the server through the adapter, or Express its prototypes as app.request and app.response.
-import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { http } from '../support/http.js';
 
@@ -41,5 +41,25 @@ describe('the HTTP server', () => {
       [express.request, express.response],
       [express.request, express.response],
     ]);
+  });
+
+  it("keeps Express's prototypes what they were, as the prototypes of subclasses of Node's", () => {
+    const express = t.app.getHttpAdapter().getInstance() as unknown as {
+      request: IncomingMessage & { app: unknown };
+      response: ServerResponse & { app: unknown };
+    };
+    // Express's own methods and its `app` are still there (req.get, res.status, req.app).
+    expect(express.request.app).toBe(express);
+    expect(express.response.app).toBe(express);
+    expect(typeof (express.request as unknown as { get: unknown }).get).toBe('function');
+    expect(typeof (express.response as unknown as { status: unknown }).status).toBe('function');
+    // The server's classes are subclasses of Node's (so V8 sizes their objects as Node's: see
+    // ProtoJsonExpressAdapter), and those prototypes are theirs.
+    const { constructor: Request } = express.request;
+    const { constructor: Response } = express.response;
+    expect(Object.getPrototypeOf(Request)).toBe(IncomingMessage);
+    expect(Object.getPrototypeOf(Response)).toBe(ServerResponse);
+    expect(Request.prototype).toBe(express.request);
+    expect(Response.prototype).toBe(express.response);
   });
 });

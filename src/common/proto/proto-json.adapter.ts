@@ -30,6 +30,10 @@ export class ProtoJsonExpressAdapter extends ExpressAdapter {
    * that Node, Express, Nest or the service makes misses its inline cache and is looked up in the
    * runtime. Born with that prototype, Express's `setPrototypeOf` changes nothing. A bare Express
    * app went from 0.127 to 0.043 ms of CPU per GET with it (docs/performance.md).
+   *
+   * The classes are subclasses of Node's, so that V8 sizes their objects as it sizes Node's own
+   * (room for their fields in the object); and their prototypes become Express's `app.request`
+   * and `app.response`, which a subclass's prototype cannot be replaced by.
    */
   override initHttpServer(options: NestApplicationOptions): void {
     // Options that make Nest's adapter do more than create the server: left to it.
@@ -45,8 +49,8 @@ export class ProtoJsonExpressAdapter extends ExpressAdapter {
     this.setHttpServer(
       createServer(
         {
-          IncomingMessage: bornWith(IncomingMessage, app.request),
-          ServerResponse: bornWith(ServerResponse, app.response),
+          IncomingMessage: bornWith(IncomingMessage, app, 'request'),
+          ServerResponse: bornWith(ServerResponse, app, 'response'),
         },
         app,
       ),
@@ -73,16 +77,26 @@ function toProtoJson(message: Message): unknown {
 }
 
 /**
- * `base` (one of Node's HTTP classes, plain constructor functions) making objects whose prototype
- * is `prototype` (which inherits from `base.prototype`) from the start.
+ * A subclass of `base` (one of Node's HTTP classes) whose objects have Express's prototype
+ * `app[key]` from the start: the subclass's prototype takes the place of `app[key]` (same own
+ * properties, same prototype), and is what Express sets on every call from then on.
+ *
+ * Why a subclass: V8 gives the objects of a plain constructor function room in the object for
+ * the fields it counts in that function's body; one that only calls `base` gets none, and with
+ * their fields in a separate array every response went to dictionary mode in Node's constructor,
+ * and every request in Express's router (V8's map log: TooManyFastProperties), where plain
+ * node:http keeps both fast (checked with `%HasFastProperties`). A subclass's objects are sized
+ * from `base`, as Node's are.
  */
-function bornWith<T extends typeof IncomingMessage | typeof ServerResponse>(
-  base: T,
-  prototype: InstanceType<T>,
-): T {
-  function Made(this: object, ...args: unknown[]): void {
-    Reflect.apply(base, this, args);
-  }
-  Made.prototype = prototype;
-  return Made as unknown as T;
+function bornWith<K extends 'request' | 'response'>(
+  base: K extends 'request' ? typeof IncomingMessage : typeof ServerResponse,
+  app: Express,
+  key: K,
+): typeof base {
+  const expressPrototype = app[key] as object;
+  const Made = class extends (base as typeof IncomingMessage) {};
+  Object.setPrototypeOf(Made.prototype, Object.getPrototypeOf(expressPrototype) as object);
+  Object.defineProperties(Made.prototype, Object.getOwnPropertyDescriptors(expressPrototype));
+  (app as unknown as Record<K, object>)[key] = Made.prototype;
+  return Made as unknown as typeof base;
 }
