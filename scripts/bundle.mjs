@@ -153,13 +153,20 @@ function unnameInnerFunctions(code) {
     ts.isConstructorDeclaration(node) ||
     ts.isGetAccessorDeclaration(node) ||
     ts.isSetAccessorDeclaration(node);
+  let moduleLevel = 0;
+  const declaredIn = (block) =>
+    new Set(block.statements.filter(ts.isFunctionDeclaration).flatMap((d) => d.name?.text ?? []));
   const declaredFunctions = (fn) =>
     new Set(
       fn.body !== undefined && ts.isBlock(fn.body)
         ? fn.body.statements.filter(ts.isFunctionDeclaration).flatMap((d) => d.name?.text ?? [])
         : [],
     );
-  const visit = (node, inner) => {
+  // At module level (the file's top, or a module wrapper's body), `__name(f, "f")` of a function
+  // declared there under that very name: V8 names it so already, and the helper's redefined `name`
+  // only costs (a function whose `name` was redefined is bound per call on a slow path that gives
+  // each bound function a map of its own: Express's `logerror.bind(this)` in every call).
+  const visit = (node, inner, moduleScope) => {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
       const callee = node.expression.text;
       if ((callee === '__commonJS' || callee === '__esm') && node.arguments.length > 0) {
@@ -171,10 +178,25 @@ function unnameInnerFunctions(code) {
               : ts.isPropertyAssignment(property) && isFunction(property.initializer)
                 ? property.initializer.body
                 : undefined;
-            if (body !== undefined) visit(body, undefined);
-            else visit(property, inner);
+            if (body !== undefined) visit(body, undefined, declaredIn(body));
+            else visit(property, inner, moduleScope);
           }
-          for (const argument of rest) visit(argument, inner);
+          for (const argument of rest) visit(argument, inner, moduleScope);
+          return;
+        }
+      }
+      if (callee === '__name' && inner === undefined && node.arguments.length === 2) {
+        const [target, name] = node.arguments;
+        if (
+          ts.isIdentifier(target) &&
+          ts.isStringLiteral(name) &&
+          name.text === target.text &&
+          moduleScope?.has(target.text) === true &&
+          ts.isExpressionStatement(node.parent)
+        ) {
+          blanks.push([node.expression.getStart(file), node.expression.end, ';']);
+          blanks.push([target.end, node.end - 1, '']);
+          moduleLevel++;
           return;
         }
       }
@@ -193,23 +215,23 @@ function unnameInnerFunctions(code) {
           // second argument too: `(target)`, of the same length.
           blanks.push([node.expression.getStart(file), node.expression.end, statement ? ';' : '']);
           blanks.push([target.end, node.end - 1, '']);
-          visit(target, inner);
+          visit(target, inner, moduleScope);
           return;
         }
       }
     }
     if (isFunction(node)) {
-      ts.forEachChild(node, (child) => visit(child, declaredFunctions(node)));
+      ts.forEachChild(node, (child) => visit(child, declaredFunctions(node), undefined));
       return;
     }
-    ts.forEachChild(node, (child) => visit(child, inner));
+    ts.forEachChild(node, (child) => visit(child, inner, moduleScope));
   };
-  file.forEachChild((child) => visit(child, undefined));
+  file.forEachChild((child) => visit(child, undefined, declaredIn(file)));
   const chars = code.split('');
   for (const [start, end, first] of blanks) {
     for (let i = start; i < end; i++) chars[i] = i === start && first !== '' ? first : ' ';
   }
-  return { code: chars.join(''), unnamed: blanks.length / 2 };
+  return { code: chars.join(''), unnamed: blanks.length / 2 - moduleLevel, moduleLevel };
 }
 
 const result = await build({
@@ -243,7 +265,7 @@ const result = await build({
   metafile: true,
 });
 
-const { code, unnamed } = unnameInnerFunctions(readFileSync(entry, 'utf8'));
+const { code, unnamed, moduleLevel } = unnameInnerFunctions(readFileSync(entry, 'utf8'));
 writeFileSync(entry, code);
 const found = PROBLEMS.filter(([pattern]) => pattern.test(code));
 for (const [, what] of found) {
@@ -269,5 +291,5 @@ if (nonAscii !== null) {
 const inputs = Object.keys(result.metafile.inputs).length;
 const bytes = result.metafile.outputs[relative(process.cwd(), entry)]?.bytes ?? code.length;
 console.log(
-  `bundle: ${relative(process.cwd(), entry)}, ${inputs} modules in one file, ${(bytes / 2 ** 20).toFixed(1)} MiB; ${unnamed} functions made inside functions left to V8's names`,
+  `bundle: ${relative(process.cwd(), entry)}, ${inputs} modules in one file, ${(bytes / 2 ** 20).toFixed(1)} MiB; ${unnamed} functions made inside functions and ${moduleLevel} module-level functions of the same name left to V8's names`,
 );
