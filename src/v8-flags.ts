@@ -19,14 +19,14 @@ v8.setFlagsFromString('--liftoff-only');
 // its objects survive a young-generation collection; past 85% it allocates that literal's objects
 // in the old generation from then on, and never goes back. In a server that decision is taken
 // against it: a literal that a request makes (Nest's route handler passes its guards
-// `[req, res, next]`) is seen alive in the calls in flight at one collection, is then allocated
-// old, and each of those old arrays keeps its request's objects (req, res, their headers, the
-// call's closures) alive through every young collection until the next full one. Measured on
-// PostgreSQL, 6 s of GET at 16 connections (`--trace-gc-nvp`): 11.7 KB of each call promoted to
-// the old generation and a full collection every 0.5 s; without pretenuring 0.02-0.15 KB, none
-// or one full collection in 6 s, and 20-25% more calls per second on Node 20 and Node 24
-// (docs/performance.md, "Pretenuring"). Set before anything is allocated, so that no decision is
-// ever taken; Node 20 and Node 24 both honour it set here.
+// `[req, res, next]`) can be seen alive in the calls in flight at one collection, is then
+// allocated old, and each of those old arrays keeps its request's objects (req, res, their
+// headers, the call's closures) alive through every young collection until the next full one.
+// Measured on PostgreSQL, 6 s of GET at 16 connections (`--trace-gc-nvp`): 11.7 KB of each call
+// promoted to the old generation and a full collection every 0.5 s; without pretenuring 0.02-0.15
+// KB, none or one full collection in 6 s, and 22% less CPU per GET (docs/performance.md,
+// "Pretenuring"). Set before anything is allocated, so that no decision is ever taken; Node 20 and
+// Node 24 both honour it set here (src/v8-flags.spec.ts checks it).
 v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
 // On PostgreSQL the step is set here, before anything is allocated: set only at bootstrap, the old
