@@ -141,8 +141,9 @@ function asciiRegExps(source, path) {
 // `__name` calls inside functions are blanked out after the build, to spaces of the same length,
 // which keeps the source map exact; a class made inside a function keeps its `__name` (Swagger
 // names schemas by class). The bodies of esbuild's module wrappers (`__commonJS`, `__esm`) are
-// module level: they run once.
-function unnameInnerFunctions(code) {
+// module level: they run once. There, only `__name(f, "f")` of a function declared under that very
+// name is blanked (renamed ones, `ProfileService2`, keep theirs): see `visit`.
+function unnameFunctions(code) {
   const file = ts.createSourceFile('main.js', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const blanks = [];
   const isFunction = (node) =>
@@ -157,11 +158,7 @@ function unnameInnerFunctions(code) {
   const declaredIn = (block) =>
     new Set(block.statements.filter(ts.isFunctionDeclaration).flatMap((d) => d.name?.text ?? []));
   const declaredFunctions = (fn) =>
-    new Set(
-      fn.body !== undefined && ts.isBlock(fn.body)
-        ? fn.body.statements.filter(ts.isFunctionDeclaration).flatMap((d) => d.name?.text ?? [])
-        : [],
-    );
+    fn.body !== undefined && ts.isBlock(fn.body) ? declaredIn(fn.body) : new Set();
   // At module level (the file's top, or a module wrapper's body), `__name(f, "f")` of a function
   // declared there under that very name: V8 names it so already, and the helper's redefined `name`
   // only costs (a function whose `name` was redefined is bound per call on a slow path that gives
@@ -265,7 +262,7 @@ const result = await build({
   metafile: true,
 });
 
-const { code, unnamed, moduleLevel } = unnameInnerFunctions(readFileSync(entry, 'utf8'));
+const { code, unnamed, moduleLevel } = unnameFunctions(readFileSync(entry, 'utf8'));
 writeFileSync(entry, code);
 const found = PROBLEMS.filter(([pattern]) => pattern.test(code));
 for (const [, what] of found) {
