@@ -182,28 +182,18 @@ function unnameFunctions(code) {
           return;
         }
       }
-      if (callee === '__name' && inner === undefined && node.arguments.length === 2) {
-        const [target, name] = node.arguments;
-        if (
-          ts.isIdentifier(target) &&
-          ts.isStringLiteral(name) &&
-          name.text === target.text &&
-          moduleScope?.has(target.text) === true &&
-          ts.isExpressionStatement(node.parent)
-        ) {
-          blanks.push([node.expression.getStart(file), node.expression.end, ';']);
-          blanks.push([target.end, node.end - 1, '']);
-          moduleLevel++;
-          return;
-        }
-      }
-      if (callee === '__name' && inner !== undefined && node.arguments.length === 2) {
+      if (callee === '__name' && node.arguments.length === 2) {
         const [target, name] = node.arguments;
         const unnamed =
           ts.isStringLiteral(name) &&
-          (ts.isFunctionExpression(target) ||
-            ts.isArrowFunction(target) ||
-            (ts.isIdentifier(target) && inner.has(target.text)));
+          (inner !== undefined
+            ? ts.isFunctionExpression(target) ||
+              ts.isArrowFunction(target) ||
+              (ts.isIdentifier(target) && inner.has(target.text))
+            : ts.isIdentifier(target) &&
+              name.text === target.text &&
+              moduleScope?.has(target.text) === true &&
+              ts.isExpressionStatement(node.parent));
         if (unnamed) {
           const statement =
             ts.isExpressionStatement(node.parent) &&
@@ -212,6 +202,7 @@ function unnameFunctions(code) {
           // second argument too: `(target)`, of the same length.
           blanks.push([node.expression.getStart(file), node.expression.end, statement ? ';' : '']);
           blanks.push([target.end, node.end - 1, '']);
+          if (inner === undefined) moduleLevel++;
           visit(target, inner, moduleScope);
           return;
         }
