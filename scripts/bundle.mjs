@@ -1,6 +1,9 @@
-// Bundles the compiled service (`<build>/main.js`, tsc's output) into one file in its place, so
-// that a start reads, resolves and links one module instead of ~3,200: loading the modules was
-// ~1.2 s of a 1.5-2 s start (docs/performance.md, "Embedded database: start and memory").
+// Bundles the compiled service (`<build>/server.js` and what it imports, tsc's output) into one
+// CommonJS file, `<build>/service.cjs`, so that a start reads, resolves and links one module
+// instead of ~3,200: loading the modules was ~1.2 s of a 1.5-2 s start (docs/performance.md,
+// "Embedded database: start and memory"). `<build>/main.js` (src/main.ts) runs it through V8's
+// code cache (src/code-cache.ts), which needs a script: V8 caches the bytecode of a script's
+// functions after they ran, and Node has no public way to give it an ES module's.
 // Run by `npm run build` after `nest build`; `node scripts/bundle.mjs [build folder]`.
 //
 // Why a script and not `nest build --builder rspack`/webpack: the Nest CLI's bundlers keep
@@ -9,13 +12,16 @@
 //
 // The rest of the build folder stays as tsc wrote it: the CLIs (dist/cli/), the TypeORM CLI's
 // data source, and the modules kept as files below.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import ts from 'typescript';
 
 const buildDir = resolve(process.argv[2] ?? 'dist');
-const entry = join(buildDir, 'main.js');
+const entry = join(buildDir, 'server.js');
+const outfile = join(buildDir, 'service.cjs');
+// src/code-cache.ts's folder: caches of an earlier bundle are of no use.
+const codeCacheDir = join(buildDir, 'code-cache');
 
 // Packages loaded from node_modules at run time, not bundled:
 // - they read files beside their own code (__dirname, import.meta.url): .proto files
@@ -40,9 +46,12 @@ const EXTERNAL = [
   'swagger-ui-dist',
 ];
 
-// Modules of the service that find files relative to themselves (import.meta.url): bundled, their
-// location would be main.js's. `database/pglite-template.js` finds `<build>/pglite-template`.
-const KEEP_AS_FILES = ['database/pglite-template.js'];
+// Modules of the service kept as files of their own, required by the bundle:
+// - those that find files relative to themselves (import.meta.url): bundled, their location would
+//   be service.cjs's. `database/pglite-template.js` finds `<build>/pglite-template`;
+// - `v8-flags.js`, which main.js loads before the bundle: one module, so one state (whether the
+//   heap is tuned, which V8's code cache must know).
+const KEEP_AS_FILES = ['database/pglite-template.js', 'v8-flags.js'];
 
 // Packages that a dependency imports only when a feature is used that this service does not use
 // (Nest's Kafka, MQTT, NATS, Redis and RabbitMQ transports, WebSockets, Fastify): not installed,
@@ -77,12 +86,12 @@ const keepAsFiles = {
   },
 };
 
-// An ES module has no __dirname, and `new URL(…, import.meta.url)` would now point beside
-// main.js: a bundled dependency doing either would fail only when that code runs. Checked on the
-// bundle, at build time; the modules that mention them are noted while loading, to name them.
+// A bundled dependency's __dirname or `new URL(…, import.meta.url)` would now point beside
+// service.cjs, and would fail only when that code runs. Checked on the bundle (but for its
+// banner), at build time; the modules that mention them are noted while loading, to name them.
 const PROBLEMS = [
   [/\b__(dirname|filename)\b/, '__dirname or __filename'],
-  [/new URL\([^)]*import\.meta\.url/, 'new URL(…, import.meta.url)'],
+  [/new URL\([^)]*(import\.meta\.url|__importMetaUrl)/, 'new URL(…, import.meta.url)'],
 ];
 const mentions = new Map(PROBLEMS.map(([, what]) => [what, []]));
 const noteMentions = {
@@ -143,8 +152,7 @@ function asciiRegExps(source, path) {
 // names schemas by class). The bodies of esbuild's module wrappers (`__commonJS`, `__esm`) are
 // module level: they run once. There, only `__name(f, "f")` of a function declared under that very
 // name is blanked (renamed ones, `ProfileService2`, keep theirs): see `visit`.
-function unnameFunctions(code) {
-  const file = ts.createSourceFile('main.js', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+function unnameFunctions(code, file) {
   const blanks = [];
   const isFunction = (node) =>
     ts.isFunctionDeclaration(node) ||
@@ -222,14 +230,31 @@ function unnameFunctions(code) {
   return { code: chars.join(''), unnamed: blanks.length / 2 - moduleLevel, moduleLevel };
 }
 
+// `import.meta.url` of the bundled ES modules: the bundle's own URL.
+const BANNER = 'const __importMetaUrl=require("node:url").pathToFileURL(__filename).href;';
+
+/** Where the bundle calls `import(…)` (not in strings: `Function("… import(x)")` is not cached). */
+function dynamicImports(file) {
+  const found = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      found.push(node.getStart(file));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
 const result = await build({
   entryPoints: [entry],
-  outfile: entry,
-  allowOverwrite: true,
+  outfile,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  define: { 'import.meta.url': '__importMetaUrl' },
+  supported: { 'dynamic-import': false },
   // Nest names providers and logs by class names, @nestjs/swagger names schemas by them: keep
   // them when esbuild renames clashing top-level names (`ProfileService2`). It costs: every
   // function esbuild emits is named through a helper, the closures made per call too, 3.7% of a
@@ -237,15 +262,12 @@ const result = await build({
   keepNames: true,
   // Without white space and with shorter syntax (names are kept): a smaller source that V8 holds
   // in memory, 5.4 MiB against 8.1 (peak RSS under load +3-6 MB over the unbundled build, against
-  // +13-15 MB unminified). Stack traces map back through main.js.map (node --enable-source-maps).
+  // +13-15 MB unminified). Stack traces map back through service.cjs.map (node --enable-source-maps).
   minifyWhitespace: true,
   minifySyntax: true,
   external: EXTERNAL,
   plugins: [keepAsFiles, missingPackages, noteMentions],
-  // CommonJS dependencies call require(): in an ES module it has to be made.
-  banner: {
-    js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
-  },
+  banner: { js: BANNER },
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',
@@ -253,16 +275,34 @@ const result = await build({
   metafile: true,
 });
 
-const { code, unnamed, moduleLevel } = unnameFunctions(readFileSync(entry, 'utf8'));
-writeFileSync(entry, code);
-const found = PROBLEMS.filter(([pattern]) => pattern.test(code));
+const built = readFileSync(outfile, 'utf8');
+const parsed = ts.createSourceFile(
+  'service.cjs',
+  built,
+  ts.ScriptTarget.Latest,
+  true,
+  ts.ScriptKind.JS,
+);
+const { code, unnamed, moduleLevel } = unnameFunctions(built, parsed);
+writeFileSync(outfile, code);
+rmSync(codeCacheDir, { recursive: true, force: true });
+const body = code.startsWith(BANNER) ? code.slice(BANNER.length) : code;
+const found = PROBLEMS.filter(([pattern]) => pattern.test(body));
 for (const [, what] of found) {
   console.error(
     `bundle: ${what} in the bundle, from one of: ${mentions.get(what).join(', ')}; ` +
       'add its package to EXTERNAL',
   );
 }
-if (found.length > 0) process.exit(1);
+// A dynamic `import()` fails in code that V8 took from its code cache (Node has then lost the
+// callback that loads the module): the build turns them into require() (`supported` above).
+const imports = dynamicImports(parsed);
+for (const at of imports) {
+  console.error(
+    `bundle: a dynamic import() in the bundle, at ${JSON.stringify(built.slice(at - 60, at + 40))}`,
+  );
+}
+if (found.length > 0 || imports.length > 0) process.exit(1);
 
 // One byte per character in memory (see asciiRegExps): anything esbuild did not escape fails.
 // eslint-disable-next-line no-control-regex
@@ -277,7 +317,7 @@ if (nonAscii !== null) {
 }
 
 const inputs = Object.keys(result.metafile.inputs).length;
-const bytes = result.metafile.outputs[relative(process.cwd(), entry)]?.bytes ?? code.length;
+const bytes = result.metafile.outputs[relative(process.cwd(), outfile)]?.bytes ?? code.length;
 console.log(
-  `bundle: ${relative(process.cwd(), entry)}, ${inputs} modules in one file, ${(bytes / 2 ** 20).toFixed(1)} MiB; ${unnamed} functions made inside functions and ${moduleLevel} module-level functions of the same name left to V8's names`,
+  `bundle: ${relative(process.cwd(), outfile)}, ${inputs} modules in one file, ${(bytes / 2 ** 20).toFixed(1)} MiB; ${unnamed} functions made inside functions and ${moduleLevel} module-level functions of the same name left to V8's names`,
 );

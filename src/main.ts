@@ -1,74 +1,22 @@
+// The entry point, `node dist/main.js`: V8's flags first (src/v8-flags.ts), then the service
+// (src/server.ts), from the bundle that `npm run build` makes of it (dist/service.cjs) compiled
+// through V8's code cache (src/code-cache.ts). Kept small and out of the bundle: it runs before
+// the bundle is compiled.
 import './v8-flags.js';
-import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { type NestExpressApplication } from '@nestjs/platform-express';
-import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
-import { startPreparing } from './database/pglite-template.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type CodeCache, runBundle } from './code-cache.js';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // As a log line like every other (LOG_LEVEL may be what is wrong: fatal is always written).
-    const { createLogger } = await import('./observability/logger.js');
-    createLogger('info').fatal(
-      { problems: error.problems },
-      `profile-service cannot start: ${error.message}`,
-    );
-    process.exit(1);
-  }
-  // A first start on the embedded database copies its template while the application loads.
-  startPreparing(config.database);
-  const { createApp, startApp } = await import('./app.factory.js');
-  const app = await createApp(config);
-  stopOnSignals(app, config);
-  const port = await startApp(app, config);
-  new Logger('Main').log(
-    `HTTP (REST, gRPC-web, health, OpenAPI at /docs) on port ${port}; gRPC on port ${config.grpcPort}; database: ${
-      config.database.kind === 'postgres'
-        ? 'PostgreSQL (DATABASE_URL)'
-        : `embedded, in ${config.database.dataDir}`
-    }`,
-  );
+interface Service {
+  run(codeCache?: CodeCache): Promise<void>;
 }
 
-/**
- * SIGTERM or SIGINT: drain every transport, close the app (the database last), exit 0, all within
- * SHUTDOWN_TIMEOUT_MS (contract section 8). A second signal does not cut the drain short.
- */
-function stopOnSignals(app: NestExpressApplication, config: AppConfig): void {
-  const logger = new Logger('Main');
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.log(`${signal}: stopping`);
-    // Whatever hangs, the process ends by the deadline.
-    setTimeout(() => {
-      logger.warn('shutdown did not finish in time: exiting');
-      process.exit(0);
-    }, config.shutdownTimeoutMs).unref();
-    void (async () => {
-      try {
-        const { Shutdown } = await import('./lifecycle/shutdown.service.js');
-        await app.get(Shutdown).drain();
-        await app.close();
-      } catch (error) {
-        logger.error('shutdown failed', error instanceof Error ? error.stack : String(error));
-      }
-      process.exit(0);
-    })();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+const bundle = fileURLToPath(new URL('./service.cjs', import.meta.url));
+if (existsSync(bundle)) {
+  const { exports, codeCache } = runBundle(bundle);
+  await (exports as Service).run(codeCache);
+} else {
+  // Compiled but not bundled (`nest build` alone): the modules as tsc wrote them.
+  const { run } = await import('./server.js');
+  await run();
 }
-
-main().catch((error: unknown) => {
-  new Logger('Main').error(
-    'profile-service failed to start',
-    error instanceof Error ? error.stack : String(error),
-  );
-  process.exit(1);
-});

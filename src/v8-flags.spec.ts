@@ -24,6 +24,8 @@ describe('the V8 flags the service sets at run time', () => {
       '--liftoff-only',
       '--no-allocation-site-pretenuring',
       '--heap-growing-percent=40',
+      // V8's default, for the moment the code cache is made or read (withDefaultHeapStep).
+      '--heap-growing-percent=0',
     ]);
   });
 

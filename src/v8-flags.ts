@@ -34,6 +34,7 @@ v8.setFlagsFromString('--no-allocation-site-pretenuring');
 // live heap), and the first load ran the process to 245 MiB before a full collection brought it
 // back (2 of 4 rounds of the side-by-side bench). On the embedded database, whose start allocates
 // most (PGlite's memory), the start's CPU matters more: it waits for the bootstrap (HeapTuning).
+let heapTuned = false;
 if ((process.env.DATABASE_URL ?? '').trim() !== '') tuneHeapForLoad();
 
 /**
@@ -47,4 +48,23 @@ if ((process.env.DATABASE_URL ?? '').trim() !== '') tuneHeapForLoad();
 export function tuneHeapForLoad(): void {
   // Idempotent: it sets the same value again.
   v8.setFlagsFromString('--heap-growing-percent=40');
+  heapTuned = true;
+}
+
+/**
+ * Runs `work` with the heap's growth step at V8's default, then tunes it again if it was tuned:
+ * for V8's code cache (src/code-cache.ts), whose check includes V8's flags. The step is set at load
+ * on PostgreSQL but at bootstrap on the embedded database; the bundle is compiled (at load) and its
+ * cache made (once the service is up) with the default step, so that one cache serves both
+ * databases. For that moment only: the step is read by the garbage collector. The bundle shares
+ * this module with main.ts (scripts/bundle.mjs keeps it a file of its own), and so its state.
+ */
+export function withDefaultHeapStep<T>(work: () => T): T {
+  if (!heapTuned) return work();
+  v8.setFlagsFromString('--heap-growing-percent=0');
+  try {
+    return work();
+  } finally {
+    tuneHeapForLoad();
+  }
 }

@@ -229,9 +229,9 @@ describe('Dockerfile', () => {
     expect(durationMs(flags.timeout ?? '')).toBeLessThanOrEqual(durationMs(flags.interval ?? ''));
   });
 
-  it('stops with SIGTERM, a signal main.ts shuts down on', () => {
+  it('stops with SIGTERM, a signal the service shuts down on', () => {
     expect(only(runtime, 'STOPSIGNAL').args).toBe('SIGTERM');
-    expect(read('src/main.ts')).toMatch(/process\.on\('SIGTERM'/);
+    expect(read('src/server.ts')).toMatch(/process\.on\('SIGTERM'/);
   });
 
   it('installs the production dependencies only in the runtime stage, without install scripts', () => {
@@ -498,7 +498,7 @@ describe('the image, replayed without a container engine', () => {
   it('imports at run time only packages that `npm ci --omit=dev` installs', () => {
     const dist = join(image.workdir, 'dist');
     const imported = new Set<string>();
-    for (const file of filesUnder(dist).filter((f) => f.endsWith('.js'))) {
+    for (const file of filesUnder(dist).filter((f) => /\.c?js$/.test(f))) {
       const code = readFileSync(join(dist, file), 'utf8');
       for (const m of code.matchAll(
         /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g,
@@ -506,7 +506,7 @@ describe('the image, replayed without a container engine', () => {
         const specifier = m[1] ?? '';
         const parts = specifier.split('/');
         const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
-        // The bundle (dist/main.js) also names Node's builtins without `node:`, and holds
+        // The bundle (dist/service.cjs) also names Node's builtins without `node:`, and holds
         // strings that only look like an import.
         if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
         if (builtinModules.includes(name) || !PACKAGE_NAME.test(name)) continue;

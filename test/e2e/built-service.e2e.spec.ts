@@ -1,9 +1,11 @@
-// The service as `npm run build` makes it: one bundled dist/main.js (scripts/bundle.mjs), run as
-// its own process. The other tests run the sources; this one shows that the bundle serves the
+// The service as `npm run build` makes it: one bundled dist/service.cjs (scripts/bundle.mjs) that
+// dist/main.js runs through V8's code cache (src/code-cache.ts), as its own process. The other tests run the sources; this one shows that the bundle serves the
 // same thing on every transport, including what comes from the packages it leaves in
 // node_modules (grpc-js, gRPC health and reflection, pg, pino, Swagger UI's assets), and that it
 // describes itself with the same OpenAPI document (class names kept).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Gender } from '../../src/gen/zitadel/user_pb.js';
 import { freePort, startTestApp, type TestApp } from '../support/app.js';
 import { authGrpcWebClient, withToken } from '../support/connect.js';
@@ -20,6 +22,7 @@ import {
 } from '../support/service-process.js';
 
 const PROFILE = '/auth/v1/users/me/profile';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describeWithServer('the built service: one bundled file (needs TEST_DATABASE_URL)', () => {
   let build: ServiceBuild;
@@ -58,17 +61,42 @@ describeWithServer('the built service: one bundled file (needs TEST_DATABASE_URL
     build?.remove();
   });
 
-  it('is one file that imports only node builtins, packages and the template module', () => {
-    const code = readFileSync(build.main, 'utf8');
-    const imported = new Set([...code.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]!));
-    expect([...imported].filter((path) => path.startsWith('.'))).toEqual([
+  it('is one file that requires only node builtins, packages and the template module', () => {
+    const code = readFileSync(join(dirname(build.main), 'service.cjs'), 'utf8');
+    const required = new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+    expect([...required].filter((path) => path.startsWith('.')).sort()).toEqual([
       './database/pglite-template.js',
+      './v8-flags.js',
     ]);
-    // Nest is inside; the packages that must stay outside are imported.
-    expect([...imported].filter((path) => path.startsWith('@nestjs/'))).toEqual([]);
+    // Nest is inside (but for its packages of features the service does not use, not installed);
+    // the packages that must stay outside are required.
+    const installed = (path: string): boolean =>
+      existsSync(join(ROOT, 'node_modules', ...path.split('/').slice(0, 2), 'package.json'));
+    expect([...required].filter((path) => path.startsWith('@nestjs/') && installed(path))).toEqual(
+      [],
+    );
     expect(code).toContain('"NestFactoryStatic"');
-    expect(imported).toContain('@grpc/grpc-js');
+    expect(required).toEqual(new Set([...required, '@grpc/grpc-js', '@electric-sql/pglite']));
+    // dist/main.js, which runs it, is not bundled: Node's modules and its two neighbours.
+    const main = readFileSync(build.main, 'utf8');
+    expect(
+      [...main.matchAll(/\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'/g)].map((m) => m[1] ?? m[2]),
+    ).toEqual(['./v8-flags.js', 'node:fs', 'node:url', './code-cache.js']);
   });
+
+  it('has written its V8 code cache, once up', async () => {
+    const line = await logged(/"msg":"V8 code cache: ([^"]+)"/);
+    expect(line).toMatch(/^written .*\/code-cache\/v\d+\.\d+\.\d+-[a-z0-9]+-[0-9a-f]{32}\.bin /);
+  });
+
+  /** The first capture of `pattern` in the service's output, waiting up to 5 s for it. */
+  async function logged(pattern: RegExp): Promise<string | undefined> {
+    for (let waited = 0; ; waited += 50) {
+      const found = pattern.exec(service.output())?.[1];
+      if (found !== undefined || waited >= 5000) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   it('serves REST, gRPC and gRPC-web on one database', async () => {
     const sub = freshSubject('bundle');

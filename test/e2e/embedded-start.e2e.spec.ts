@@ -66,6 +66,15 @@ describe('the built service on the embedded database', () => {
     expect((await service.exited(signalled)).code).toBe(0);
   }
 
+  /** What the service's `V8 code cache: …` line says (src/code-cache.ts), once written. */
+  async function codeCache(service: ServiceProcess): Promise<string | undefined> {
+    for (let waited = 0; ; waited += 50) {
+      const found = /"msg":"V8 code cache: ([^"]+)"/.exec(service.output())?.[1];
+      if (found !== undefined || waited >= 5000) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   function tokenFor(dataDir: string, subject: string): string {
     return mintDevToken(loadOrCreateDevKey(dataDir), {
       subject,
@@ -89,9 +98,12 @@ describe('the built service on the embedded database', () => {
       body: JSON.stringify(ADA),
     });
     expect(put.status).toBe(200);
+    // The build made no cache for this command line (`node main.js`): the first start writes it.
+    expect(await codeCache(first.service)).toMatch(/^written /);
     await stop(first.service);
 
     const second = await start(dataDir);
+    expect(await codeCache(second.service)).toMatch(/^used /);
     expect(second.service.output()).not.toContain('embedded database created');
     expect(second.service.output()).not.toContain('PGlite initialises');
     const got = await fetch(`${second.base}${PROFILE}`, {
