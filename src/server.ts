@@ -6,6 +6,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { type CodeCache } from './code-cache.js';
 import { startPreparing } from './database/pglite-template.js';
+import { compilePgliteWasm } from './database/pglite-wasm.js';
 
 /**
  * Starts the service; resolves once it listens on every port with its database ready, then has
@@ -40,6 +41,8 @@ async function start(codeCache: CodeCache | undefined): Promise<void> {
   }
   // A first start on the embedded database copies its template while the application loads.
   startPreparing(config.database);
+  // And PGlite's WebAssembly compiles on V8's background threads meanwhile (it never rejects).
+  if (config.database.kind === 'embedded') void compilePgliteWasm();
   const { createApp, startApp } = await import('./app.factory.js');
   const app = await createApp(config);
   stopOnSignals(app, config);

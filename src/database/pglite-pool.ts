@@ -6,6 +6,7 @@ import { type PGlite, type Results } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pgliteOptions } from './pglite-settings.js';
 import { type PreparedDataDir, takePrepared } from './pglite-template.js';
+import { compilePgliteWasm } from './pglite-wasm.js';
 
 /**
  * A `pg`-compatible driver module over the embedded PostgreSQL PGlite, for TypeORM's `postgres`
@@ -466,7 +467,11 @@ class Session {
     }
     // Loaded only when an embedded database is used (not with DATABASE_URL).
     const { PGlite } = await import('@electric-sql/pglite');
-    const db = new PGlite(dataDir ?? 'memory://', pgliteOptions(PGlite.defaultStartParams));
+    const db = new PGlite(dataDir ?? 'memory://', {
+      ...pgliteOptions(PGlite.defaultStartParams),
+      // Compiled once per process, from main.ts on when the embedded database is configured.
+      pgliteWasmModule: await compilePgliteWasm(),
+    });
     await db.waitReady;
     // PGlite looks parsers up by type OID in this table at each row, falling back to its own. A
     // table answering every OID with node-postgres' parser gives pg's types: int8 and numeric as
