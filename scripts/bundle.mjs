@@ -230,8 +230,11 @@ function unnameFunctions(code, file) {
   return { code: chars.join(''), unnamed: blanks.length / 2 - moduleLevel, moduleLevel };
 }
 
-// `import.meta.url` of the bundled ES modules: the bundle's own URL.
-const BANNER = 'const __importMetaUrl=require("node:url").pathToFileURL(__filename).href;';
+// Strict, as the ES modules it is mostly made of (and as the ES module bundle was): the directive
+// must come first, before anything esbuild or this banner writes. Then `import.meta.url` of the
+// bundled ES modules: the bundle's own URL.
+const BANNER =
+  '"use strict";const __importMetaUrl=require("node:url").pathToFileURL(__filename).href;';
 
 /** Where the bundle calls `import(…)` (not in strings: `Function("… import(x)")` is not cached). */
 function dynamicImports(file) {

@@ -63,6 +63,8 @@ describeWithServer('the built service: one bundled file (needs TEST_DATABASE_URL
 
   it('is one file that requires only node builtins, packages and the template module', () => {
     const code = readFileSync(join(dirname(build.main), 'service.cjs'), 'utf8');
+    // Strict mode for all of it, as for the ES modules most of it was: the directive comes first.
+    expect(code.startsWith('"use strict";')).toBe(true);
     const required = new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
     expect([...required].filter((path) => path.startsWith('.')).sort()).toEqual([
       './database/pglite-template.js',
