@@ -81,6 +81,20 @@ describe('runBundle (V8 code cache)', () => {
     expect(readdirSync(dir).sort()).toEqual([CODE_CACHE_DIR, 'service.cjs']);
   });
 
+  it('requires the bundle as it is when source maps are on (Node maps only what it loads)', () => {
+    writeFileSync(bundle, source(42));
+    process.setSourceMapsEnabled(true);
+    try {
+      const run = runBundle(bundle);
+      expect(run.codeCache.status).toBe('off');
+      expect(answer(run.exports)).toBe(42);
+      expect(run.codeCache.settle()).toMatch(/^off \(--enable-source-maps/);
+    } finally {
+      process.setSourceMapsEnabled(false);
+    }
+    expect(readdirSync(dir)).toEqual(['service.cjs']);
+  });
+
   it('names a cache by Node, platform, bundle and command line (V8 refuses other flags)', () => {
     const bytes = Buffer.from(source(42));
     const name = cacheName(bytes, ['--liftoff-only']);

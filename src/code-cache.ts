@@ -1,12 +1,12 @@
 // Runs the bundled service (dist/service.cjs, scripts/bundle.mjs) through V8's code cache.
 //
-// Compiling is a large part of a start: the bundle's 5.5 MiB are parsed, and each function is
+// Compiling is a large part of a start: the bundle's 5.4 MiB are parsed, and each function is
 // compiled to bytecode the first time it runs (Nest's and TypeORM's start run thousands). V8 can
 // save the bytecode of every function compiled so far (`vm.Script#createCachedData`) and take it
 // back at the next compile of the same source, if made by the same V8 with the same flags. So a
 // process compiles the bundle with the cache when there is one, and once the service is up writes
 // one when there was none: from the second start on, a (re)start skips that work
-// (docs/performance.md, "Code cache"). Node's own compile cache (`module.enableCompileCache`, Node
+// (docs/performance.md, "Now: V8's code cache"). Node's own compile cache (`module.enableCompileCache`, Node
 // 22 and later) saves the cache right after the top-level compile, before any function has run,
 // so it holds little of it (measured: no faster); and Node 20 has none.
 //
@@ -25,6 +25,8 @@ import { withDefaultHeapStep } from './v8-flags.js';
 export type CodeCacheStatus =
   /** Compiled from the cache. */
   | 'used'
+  /** Not looked for: source maps are on (`--enable-source-maps`), see runBundle. */
+  | 'off'
   /** None for this bundle, Node and command line yet. */
   | 'missing'
   /** V8 refused it: made by another V8 or with other flags than now (it is written again). */
@@ -32,7 +34,7 @@ export type CodeCacheStatus =
 
 export interface CodeCache {
   readonly status: CodeCacheStatus;
-  /** The cache file, used or to be written. */
+  /** The cache file, used or to be written (the bundle itself when 'off'). */
   readonly file: string;
   /**
    * Once the service is up: writes the cache unless it was used (once). Says what happened, for
@@ -49,6 +51,15 @@ export const CODE_CACHE_DIR = 'code-cache';
  * `require` from its folder) and returns its exports, with the cache's state.
  */
 export function runBundle(file: string): { exports: unknown; codeCache: CodeCache } {
+  if (process.sourceMapsEnabled) {
+    // Node maps stack traces through a source map only for the modules it loads itself, not for a
+    // vm.Script: with --enable-source-maps (debugging), the bundle is required as it is.
+    const reason = 'off (--enable-source-maps: Node maps stack traces of the modules it loads)';
+    return {
+      exports: createRequire(file)(file) as unknown,
+      codeCache: { status: 'off', file, settle: () => reason },
+    };
+  }
   const bytes = readFileSync(file);
   const cacheFile = join(dirname(file), CODE_CACHE_DIR, cacheName(bytes));
   let cachedData: Buffer | undefined;

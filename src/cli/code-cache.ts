@@ -33,8 +33,13 @@ async function main(): Promise<void> {
   try {
     const child = spawn(process.execPath, [...options, join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
+      // Development mode, whatever the build's environment says (production without AUTH_*
+      // settings would refuse to start): the start runs nearly the same code either way.
       env: {
-        ...process.env,
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => !name.startsWith('AUTH_')),
+        ),
+        NODE_ENV: 'development',
         DATABASE_URL: '',
         DATA_DIR: dataDir,
         PORT: String(await freePort()),

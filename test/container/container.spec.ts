@@ -611,6 +611,11 @@ describe('the image, replayed without a container engine', () => {
     expect(lines.find((l) => l.context === 'NestApplication')?.msg).toBe(
       'Nest application successfully started',
     );
+    // `npm run build` made V8's code cache for this very command line (src/cli/code-cache.ts),
+    // which the image, unable to write dist/, must find and take.
+    expect(
+      lines.find((l) => l.context === 'Main' && String(l.msg).startsWith('V8 code cache: '))?.msg,
+    ).toMatch(/^V8 code cache: used .*\/dist\/code-cache\/v\d+\.\d+\.\d+-/);
     const calls = lines.filter((l) => l.msg === 'call ended');
     expect(calls.filter((l) => l.operation === 'PUT /auth/v1/users/me/profile')).toEqual([
       expect.objectContaining({ transport: 'rest', status: 200, subject: expect.any(String) }),
