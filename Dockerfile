@@ -19,8 +19,9 @@ COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY src ./src
 COPY scripts ./scripts
-# dist/: tsc's output with the .proto files (nest-cli.json assets), main.js bundled into one file
-# (scripts/bundle.mjs), the embedded database's template.
+# dist/: tsc's output with the .proto files (nest-cli.json assets), the service bundled into one
+# file, service.cjs (scripts/bundle.mjs), the embedded database's template, and V8's code cache for
+# the CMD's command line (dist/code-cache/, src/cli/code-cache.ts: the runtime cannot write dist/).
 RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
