@@ -20,7 +20,7 @@ import { createLogger } from './observability/logger.js';
 import { NestLogger } from './observability/nest-logger.js';
 
 /**
- * The configured hybrid application (HTTP and gRPC), not yet listening: used by main.ts and by
+ * The configured hybrid application (HTTP and gRPC), not yet listening: used by server.ts and by
  * the end-to-end tests, so both run exactly the same setup. Start it with `startApp`.
  */
 export async function createApp(

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The entry point beside this CLI's folder, and the project's package.json above the build. */
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Longest wait for the service to start and write the cache, then to stop. */
 const TIMEOUT_MS = 60_000;
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   const options = startProdOptions(pkg.scripts?.['start:prod']);
   const dataDir = mkdtempSync(join(tmpdir(), 'profile-service-code-cache-'));
   try {
-    const child = spawn(process.execPath, [...options, join(ROOT, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [...options, MAIN], {
       cwd: ROOT,
       // Development mode, whatever the build's environment says (production without AUTH_*
       // settings would refuse to start): the start runs nearly the same code either way.

@@ -458,7 +458,7 @@ class Session {
   async #start(): Promise<PGlite> {
     const dataDir = this.dataDir;
     if (dataDir !== undefined) {
-      // A first start copies the template in (or leaves the folder to PGlite's initdb); main.ts
+      // A first start copies the template in (or leaves the folder to PGlite's initdb); server.ts
       // may have started that already.
       const prepared = await takePrepared(dataDir, this.driver.template);
       this.driver.onPrepared?.(dataDir, prepared);
@@ -469,7 +469,7 @@ class Session {
     const { PGlite } = await import('@electric-sql/pglite');
     const db = new PGlite(dataDir ?? 'memory://', {
       ...pgliteOptions(PGlite.defaultStartParams),
-      // Compiled once per process, from main.ts on when the embedded database is configured.
+      // Compiled once per process, from server.ts on when the embedded database is configured.
       pgliteWasmModule: await compilePgliteWasm(),
     });
     await db.waitReady;

@@ -115,7 +115,7 @@ export async function prepareDataDir(
 const started = new Map<string, Promise<PreparedDataDir>>();
 
 /**
- * Starts preparing the embedded database's folder now (main.ts calls this before it loads the
+ * Starts preparing the embedded database's folder now (server.ts calls this before it loads the
  * application, so that a first start copies the template while the modules load); the driver
  * takes the result when it starts PGlite (takePrepared). Nothing to do with DATABASE_URL.
  */

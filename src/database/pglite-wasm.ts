@@ -11,7 +11,7 @@ declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
  * PGlite's WebAssembly module (PostgreSQL, 9 MB), compiled once per process. PGlite reads and
  * compiles it itself when it starts, which puts the compile (~70 ms of wall time here, on V8's
  * background threads) on the start's critical path after the application has loaded. Started
- * early instead (main.ts, before it imports the application, on the embedded database only),
+ * early instead (server.ts, before it imports the application, on the embedded database only),
  * the read and the compile run beside the module loading, on the other core; PGlite is then given
  * the module (its `pgliteWasmModule` option) and only instantiates it
  * (docs/performance.md, "Embedded database: start and memory").
